@@ -1,0 +1,169 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .models import (
+    Guide,
+    GuideSection,
+    GuideStretch,
+    Keyword,
+    SectionPoint,
+    Step,
+    Stretch,
+    StretchKeyword,
+)
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 1
+    fields = ["position", "text"]
+
+
+class StretchKeywordInline(admin.TabularInline):
+    """Keywords in the order they are shown. A searchable picker rather than
+    a plain many-to-many widget, which could not keep that order."""
+
+    model = StretchKeyword
+    extra = 1
+    fields = ["position", "keyword"]
+    autocomplete_fields = ["keyword"]
+    verbose_name = "keyword"
+    verbose_name_plural = "keywords (shown in this order)"
+
+
+@admin.register(Stretch)
+class StretchAdmin(admin.ModelAdmin):
+    list_display = ["title", "thumbnail", "position", "guidance", "published", "updated_at"]
+    list_display_links = ["title"]
+    list_editable = ["position", "published"]
+    list_filter = ["published", "each_side", "keywords"]
+    search_fields = ["title", "slug", "benefit", "steps__text", "keywords__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["image_preview", "created_at", "updated_at"]
+    inlines = [StepInline, StretchKeywordInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "position", "published", "benefit"]}),
+        (
+            "Hold or repeat guidance",
+            {
+                "description": "Leave the upper number empty for an exact figure.",
+                "fields": [
+                    ("hold_min_seconds", "hold_max_seconds"),
+                    ("repeat_min", "repeat_max"),
+                    "each_side",
+                ],
+            },
+        ),
+        ("Image", {"fields": ["image", "image_alt", "image_preview"]}),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="Image")
+    def thumbnail(self, stretch):
+        return self._image_tag(stretch, height=48)
+
+    @admin.display(description="Current image")
+    def image_preview(self, stretch):
+        return self._image_tag(stretch, height=240) or "No image"
+
+    @staticmethod
+    def _image_tag(stretch, height):
+        if not stretch.image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="{}" style="max-height:{}px;width:auto">',
+            stretch.image.url,
+            stretch.image_alt,
+            height,
+        )
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class GuideSectionInline(admin.StackedInline):
+    model = GuideSection
+    extra = 0
+    fields = ["position", "kind", "heading", "body", "closing"]
+    show_change_link = True
+
+
+class GuideStretchInline(admin.TabularInline):
+    model = GuideStretch
+    extra = 1
+    fields = ["position", "stretch"]
+    autocomplete_fields = ["stretch"]
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Review due"), ("current", "Reviewed and current")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"due", "current"}:
+            return queryset
+        due_ids = [guide.pk for guide in queryset if guide.review_is_due()]
+        if self.value() == "due":
+            return queryset.filter(pk__in=due_ids)
+        return queryset.exclude(pk__in=due_ids)
+
+
+@admin.register(Guide)
+class GuideAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "published",
+        "is_homepage",
+        "last_reviewed_on",
+        "reviewed_by",
+        "next_review_on",
+        "review_due",
+    ]
+    list_filter = ["published", ReviewDueFilter]
+    search_fields = ["title", "summary", "sections__heading", "sections__body"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["next_review_on", "created_at", "updated_at"]
+    inlines = [GuideSectionInline, GuideStretchInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "published", "is_homepage"]}),
+        (
+            "Clinical review",
+            {
+                "fields": [
+                    "last_reviewed_on",
+                    "reviewed_by",
+                    "review_every_months",
+                    "next_review_on",
+                ]
+            },
+        ),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(boolean=True, description="Review due")
+    def review_due(self, guide):
+        return guide.review_is_due()
+
+
+class SectionPointInline(admin.TabularInline):
+    model = SectionPoint
+    extra = 1
+    fields = ["position", "lead_in", "text"]
+
+
+@admin.register(GuideSection)
+class GuideSectionAdmin(admin.ModelAdmin):
+    """Sections are edited within their guide; this page adds their points
+    (such as the tips with their bold lead-ins)."""
+
+    list_display = ["__str__", "guide", "position", "kind"]
+    list_filter = ["guide", "kind"]
+    search_fields = ["heading", "body", "closing", "points__text"]
+    inlines = [SectionPointInline]

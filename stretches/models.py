@@ -1,0 +1,331 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from clinic.models import TimeStampedModel
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class Keyword(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stretches:keyword", kwargs={"slug": self.slug})
+
+
+class StretchQuerySet(PublishedQuerySet):
+    def with_details(self):
+        """Steps and keywords in their order, fetched in two queries for any
+        number of stretches (a page of stretches must not query per stretch)."""
+        return self.prefetch_related(
+            "steps",
+            Prefetch(
+                "stretch_keywords",
+                queryset=StretchKeyword.objects.select_related("keyword"),
+            ),
+        )
+
+
+class Stretch(TimeStampedModel):
+    """One stretch: why it helps, how to do it, and how long to hold or how
+    often to repeat it."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order in the list of all stretches (lowest first)."
+    )
+    benefit = models.TextField("how it helps")
+    hold_min_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_max_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    repeat_min = models.PositiveSmallIntegerField("repeat at least (times)", null=True, blank=True)
+    repeat_max = models.PositiveSmallIntegerField("repeat at most (times)", null=True, blank=True)
+    each_side = models.BooleanField(
+        default=False, help_text="Tick when the stretch is done once on each side."
+    )
+    image = models.ImageField(upload_to="stretches/", blank=True)
+    image_alt = models.CharField(
+        "image description",
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for people who cannot see it. Required with an image.",
+    )
+    published = models.BooleanField(default=True)
+    keywords = models.ManyToManyField(
+        Keyword, through="StretchKeyword", related_name="stretches", blank=True
+    )
+
+    objects = StretchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = "stretches"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("stretches:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        for low, high in (("hold_min_seconds", "hold_max_seconds"), ("repeat_min", "repeat_max")):
+            low_value, high_value = getattr(self, low), getattr(self, high)
+            if high_value is not None and low_value is None:
+                errors[low] = "Give the lower number as well (the same number for an exact count)."
+            elif low_value is not None and high_value is not None and low_value > high_value:
+                errors[high] = "The upper number must not be below the lower one."
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = "Describe the image for people who cannot see it."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def guidance(self):
+        """The hold or repetition guidance in words, e.g.
+        "Hold 20–30 seconds, each side" or "Repeat 5–10 times"."""
+        parts = []
+        if self.hold_min_seconds is not None:
+            parts.append(f"Hold {_span(self.hold_min_seconds, self.hold_max_seconds)} seconds")
+        if self.repeat_min is not None:
+            verb = "repeat" if parts else "Repeat"
+            parts.append(f"{verb} {_span(self.repeat_min, self.repeat_max)} times")
+        if parts and self.each_side:
+            parts.append("each side")
+        return ", ".join(parts)
+
+    def ordered_keywords(self):
+        """Keywords in the order staff gave them (uses the prefetch when present)."""
+        return [link.keyword for link in self.stretch_keywords.all()]
+
+
+def _span(low, high):
+    if high is None or high == low:
+        return str(low)
+    return f"{low}–{high}"
+
+
+class Step(models.Model):
+    """One line of a stretch's "How to Do It" instructions."""
+
+    stretch = models.ForeignKey(Stretch, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stretch", "position"], name="unique_step_position_per_stretch"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class StretchKeyword(models.Model):
+    """A keyword on a stretch, in order: the article lists each stretch's
+    keywords in its own order, which a plain many-to-many would lose."""
+
+    stretch = models.ForeignKey(Stretch, on_delete=models.CASCADE, related_name="stretch_keywords")
+    keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="stretch_links")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stretch", "keyword"], name="unique_keyword_per_stretch"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.stretch} – {self.keyword}"
+
+
+class GuideQuerySet(PublishedQuerySet):
+    def with_content(self):
+        """Everything a guide page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            Prefetch("sections", queryset=GuideSection.objects.prefetch_related("points")),
+            Prefetch(
+                "guide_stretches",
+                queryset=GuideStretch.objects.filter(stretch__published=True).select_related(
+                    "stretch"
+                ),
+            ),
+            Prefetch(
+                "guide_stretches__stretch__steps",
+            ),
+            Prefetch(
+                "guide_stretches__stretch__stretch_keywords",
+                queryset=StretchKeyword.objects.select_related("keyword"),
+            ),
+        )
+
+    def homepage(self):
+        """The guide shown at the site's root: the one flagged as the home
+        page, else the first published guide."""
+        published = self.published()
+        return published.filter(is_homepage=True).first() or published.first()
+
+
+class Guide(TimeStampedModel):
+    """An article made of ordered sections, one of which lists stretches.
+
+    Health content must be reviewed regularly: the guide records when and by
+    whom it was last reviewed, and is due again after `review_every_months`.
+    """
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One or two sentences for search results."
+    )
+    published = models.BooleanField(default=True)
+    is_homepage = models.BooleanField(
+        "show on the home page",
+        default=False,
+        help_text="The guide shown at the site's address. Only one guide can have this.",
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    reviewed_by = models.CharField(
+        max_length=200, blank=True, help_text="Name and role, e.g. “Dr A. Jones, pain physician”."
+    )
+    review_every_months = models.PositiveSmallIntegerField(default=12)
+    stretches = models.ManyToManyField(Stretch, through="GuideStretch", related_name="guides")
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_homepage", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_homepage"],
+                condition=models.Q(is_homepage=True),
+                name="only_one_homepage_guide",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("stretches:guide", kwargs={"slug": self.slug})
+
+    @property
+    def next_review_on(self):
+        if self.last_reviewed_on is None:
+            return None
+        return _add_months(self.last_reviewed_on, self.review_every_months)
+
+    def review_is_due(self, today=None):
+        """True when the guide was never reviewed or its review date has come."""
+        if self.next_review_on is None:
+            return True
+        return self.next_review_on <= (today or datetime.date.today())
+
+
+def _add_months(day, months):
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    # 31 January plus one month is the last day of February.
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate_day)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class GuideSection(models.Model):
+    """A part of a guide: a heading with paragraphs and points, or the place
+    where the guide's stretches appear."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        STRETCHES = "stretches", "The guide's stretches"
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    heading = models.CharField(max_length=200, blank=True)
+    body = models.TextField(
+        blank=True, help_text="Paragraphs, separated by an empty line. Shown before any points."
+    )
+    closing = models.TextField(
+        blank=True, help_text="Paragraphs shown after the points (or after the stretches)."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guide", "position"], name="unique_section_position_per_guide"
+            )
+        ]
+
+    def __str__(self):
+        return self.heading or f"{self.get_kind_display()} section {self.position}"
+
+    @property
+    def paragraphs(self):
+        return _paragraphs(self.body)
+
+    @property
+    def closing_paragraphs(self):
+        return _paragraphs(self.closing)
+
+
+def _paragraphs(text):
+    return [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+
+class SectionPoint(models.Model):
+    """A bulleted point in a section, with an optional bold lead-in
+    (“Warm Up First:”) before its text."""
+
+    section = models.ForeignKey(GuideSection, on_delete=models.CASCADE, related_name="points")
+    position = models.PositiveIntegerField(default=0)
+    lead_in = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.lead_in} {self.text}".strip()
+
+
+class GuideStretch(models.Model):
+    """A stretch's place in a guide (“1. Child’s Pose”)."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="guide_stretches")
+    stretch = models.ForeignKey(Stretch, on_delete=models.CASCADE, related_name="guide_links")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "stretch in guide"
+        verbose_name_plural = "stretches in guide"
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "stretch"], name="unique_stretch_per_guide")
+        ]
+
+    def __str__(self):
+        return f"{self.guide}: {self.stretch}"

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "stretches",
+    "consultations",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,37 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The clinic's identity, shown in the header and footer of every page.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Back Pain Clinic")
+
+# Consultation requests.
+# Numbers given to patients whose answers show warning signs: 999 / 111 in
+# the UK; 911 in the US and 112 in the EU (leave URGENT_ADVICE_NUMBER empty
+# where there is no same-day advice line).
+EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "999")
+URGENT_ADVICE_NUMBER = os.environ.get("URGENT_ADVICE_NUMBER", "111")
+# Where phone numbers written without a country code are assumed to be.
+PHONE_REGION = os.environ.get("PHONE_REGION", "GB")
+CONSULTATION_NOTIFY_EMAILS = env_list("CONSULTATION_NOTIFY_EMAILS", [])
+CONSULTATION_RESPONSE_DAYS = int(os.environ.get("CONSULTATION_RESPONSE_DAYS", "2"))
+CONSULTATION_RETENTION_MONTHS = int(os.environ.get("CONSULTATION_RETENTION_MONTHS", "12"))
+# A person needs more than this to fill in the form; bots do it at once.
+CONSULTATION_MIN_FILL_SECONDS = float(os.environ.get("CONSULTATION_MIN_FILL_SECONDS", "3"))
+
+# Email. Development prints mail to the console; production sends through
+# the SMTP server given here.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

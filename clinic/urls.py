@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("consultation/", include("consultations.urls")),
     path("", include("stretches.urls")),
 ]

@@ -5,3 +5,9 @@ import pytest
 def media_root_in_tmp(settings, tmp_path):
     """Uploads made by tests land in a temporary folder, never in media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Test users need no slow, secure hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,52 @@
+"""Consultation requests as CSV, safe to open in a spreadsheet."""
+
+import csv
+
+from . import red_flags
+
+COLUMNS = [
+    ("Number", lambda r: r.pk),
+    ("Received", lambda r: r.created_at.isoformat(timespec="minutes")),
+    ("Urgency", lambda r: r.get_urgency_display()),
+    ("Status", lambda r: r.get_status_display()),
+    ("Full name", lambda r: r.full_name),
+    ("Email", lambda r: r.email),
+    ("Phone", lambda r: r.phone),
+    ("Preferred contact", lambda r: r.get_preferred_contact_display()),
+    ("Preferred days", lambda r: ", ".join(r.preferred_days)),
+    ("Preferred time", lambda r: r.get_preferred_time_display()),
+    ("Pain duration", lambda r: r.get_pain_duration_weeks_display()),
+    ("Pain intensity (0-10)", lambda r: r.pain_intensity),
+    ("Warning signs", lambda r: "; ".join(red_flags.describe(r.red_flags))),
+    ("Description", lambda r: r.description),
+    ("Stretch", lambda r: r.source_stretch.title if r.source_stretch else ""),
+    ("Came from page", lambda r: r.source_page),
+    ("Possible duplicate", lambda r: "yes" if r.possible_duplicate else "no"),
+    ("Consent version", lambda r: r.consent_version),
+    ("Consent given", lambda r: r.consent_given_at.isoformat(timespec="minutes")),
+    ("Handled by", lambda r: r.handled_by.get_username() if r.handled_by else ""),
+    ("Contacted", lambda r: r.contacted_at.isoformat(timespec="minutes") if r.contacted_at else ""),
+    ("Closed", lambda r: r.closed_at.isoformat(timespec="minutes") if r.closed_at else ""),
+    ("Staff notes", lambda r: r.staff_notes),
+]
+
+# A cell starting with one of these is run as a formula by spreadsheets
+# (CSV injection); a leading apostrophe makes it plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value):
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def write_csv(requests, stream):
+    """Write the requests to a text stream, with a byte-order mark so that
+    spreadsheets read accents, emoji and right-to-left text correctly."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream)
+    writer.writerow([title for title, _ in COLUMNS])
+    for consultation in requests:
+        writer.writerow([neutralise(value(consultation)) for _, value in COLUMNS])

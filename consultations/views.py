@@ -3,10 +3,14 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
+
+from clinic.network import client_ip
+from clinic.ratelimit import allow, parse_rate
 
 from .forms import ConsultationRequestForm
 from .red_flags import Urgency
@@ -39,6 +43,13 @@ class ConsultationRequestView(FormView):
             # Bots see the same answer as patients, so they learn nothing.
             logger.info("Dropped a consultation request that looked automated.")
             return redirect("consultations:thanks")
+        if not allow(
+            scope="consultation", key=client_ip(self.request), rate=settings.CONSULTATION_RATE_LIMIT
+        ):
+            logger.warning("Consultation requests rate-limited for one client.")
+            response = TemplateResponse(self.request, "429.html", status=429)
+            response["Retry-After"] = str(parse_rate(settings.CONSULTATION_RATE_LIMIT)[1])
+            return response
         consultation, created = form.build_request().save_once()
         if created:
             notify_about_new_request(

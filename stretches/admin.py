@@ -58,23 +58,27 @@ class StretchAdmin(admin.ModelAdmin):
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    class Media:
+        css = {"all": ["css/admin-stretches.css"]}
+
     @admin.display(description="Image")
     def thumbnail(self, stretch):
-        return self._image_tag(stretch, height=48)
+        return self._image_tag(stretch, size="small")
 
     @admin.display(description="Current image")
     def image_preview(self, stretch):
-        return self._image_tag(stretch, height=240) or "No image"
+        return self._image_tag(stretch, size="large") or "No image"
 
     @staticmethod
-    def _image_tag(stretch, height):
+    def _image_tag(stretch, size):
+        # Sized by a stylesheet: the content security policy forbids inline styles.
         if not stretch.image:
             return ""
         return format_html(
-            '<img src="{}" alt="{}" style="max-height:{}px;width:auto">',
+            '<img src="{}" alt="{}" class="stretch-image-{}">',
             stretch.image.url,
             stretch.image_alt,
-            height,
+            size,
         )
 
 

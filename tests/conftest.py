@@ -11,3 +11,13 @@ def media_root_in_tmp(settings, tmp_path):
 def fast_password_hashing(settings):
     """Test users need no slow, secure hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached pages and no rate-limit counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,32 @@
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.template.response import TemplateResponse
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer "please try again" (503) when the database is briefly locked
+    or unreachable, instead of an error page with a traceback. Nothing the
+    patient sent has been stored in that case, and they are told so.
+
+    The page is rendered without touching the database (it does not extend
+    base.html, whose context may query it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        # The exception's text can carry query parameters: log its type only.
+        logger.error("Database unavailable (%s) for %s", type(exception).__name__, request.path)
+        response = TemplateResponse(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

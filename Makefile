@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run migrate superuser test lint check migrations-check ci clean
+BACKUP_DIR ?= backups
+
+.PHONY: install install-test run migrate superuser test lint check migrations-check ci clean backup
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +46,10 @@ migrations-check: install
 
 ci:
 	bash .ci/run
+
+# A consistent snapshot of the SQLite database, safe while the site is running.
+backup: install
+	$(PY) manage.py backup_database $(BACKUP_DIR)/db-$$(date -u +%Y%m%dT%H%M%SZ).sqlite3
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info

@@ -1,6 +1,7 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseBadRequest
 from django.template.response import TemplateResponse
 
 logger = logging.getLogger(__name__)
@@ -30,3 +31,22 @@ class DatabaseUnavailableMiddleware:
         response = TemplateResponse(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class RejectNulBytesMiddleware:
+    """Refuse addresses carrying NUL characters (400). No page needs one, and
+    PostgreSQL cannot hold them in text, so a search or filter for one would
+    otherwise fail deep in the database. (Form fields refuse them on their own,
+    with a message next to the field.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest(
+                "This address contains a character that is not allowed.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -2,12 +2,14 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpResponse
+from django.contrib.admin import helpers
+from django.http import HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from .exports import write_csv
+from .exports import patient_data, write_csv
 from .models import ConsultationRequest
 from .red_flags import Urgency
 
@@ -90,6 +92,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         move_action(Status.CLOSED),
         move_action(Status.DECLINED),
         "export_csv",
+        "export_patient_data",
+        "erase_patient_data",
     ]
     readonly_fields = [
         "urgency_flag",
@@ -169,6 +173,43 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         )
         write_csv(queryset.select_related("source_stretch", "handled_by"), response)
         return response
+
+    @admin.action(
+        description="Export everything held about these patients (JSON)", permissions=["view"]
+    )
+    def export_patient_data(self, request, queryset):
+        """For a patient's request to see their data: all of their requests,
+        found by email or phone, not only the ones selected."""
+        held = ConsultationRequest.objects.of_same_patients_as(list(queryset)).select_related(
+            "source_stretch", "handled_by"
+        )
+        response = JsonResponse(
+            patient_data(held), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+        response["Content-Disposition"] = 'attachment; filename="patient-data.json"'
+        return response
+
+    @admin.action(description="Erase everything held about these patients", permissions=["delete"])
+    def erase_patient_data(self, request, queryset):
+        """For a patient's request to be forgotten: deletes all of their
+        requests, found by email or phone, after staff confirm."""
+        held = ConsultationRequest.objects.of_same_patients_as(list(queryset))
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/consultations/erase_patient_data.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase everything held about these patients?",
+                    "held": held.order_by("-created_at"),
+                    "selected": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        count, _ = held.delete()
+        self.message_user(request, f"Erased {count} request(s) at the patient's request.")
+        return None
 
     @admin.display(description="Urgency", ordering="-urgency")
     def urgency_flag(self, consultation):

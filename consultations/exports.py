@@ -50,3 +50,15 @@ def write_csv(requests, stream):
     writer.writerow([title for title, _ in COLUMNS])
     for consultation in requests:
         writer.writerow([neutralise(value(consultation)) for _, value in COLUMNS])
+
+
+def patient_data(requests):
+    """Everything held about a patient, for a subject access request: each
+    of their requests with every column, as plain data."""
+    return {
+        "requests": [
+            {title: value(consultation) for title, value in COLUMNS}
+            | {"Consent wording": consultation.consent_text}
+            for consultation in requests
+        ]
+    }

@@ -26,6 +26,22 @@ class ConsultationRequestQuerySet(models.QuerySet):
         """Requests received more than `months` months ago (a month counted as 30 days)."""
         return self.filter(created_at__lt=timezone.now() - datetime.timedelta(days=30 * months))
 
+    def of_same_patients_as(self, requests):
+        """Every request sharing an email address or phone number with any of
+        `requests`, followed through chains (a request giving both links the
+        ones giving either): what the clinic holds about those patients."""
+        found = {r.pk: r for r in requests}
+        while True:
+            emails = {r.email.lower() for r in found.values() if r.email}
+            phones = {r.phone for r in found.values() if r.phone}
+            same = Q(pk__in=found) | Q(phone__in=phones)
+            for email in emails:
+                same |= Q(email__iexact=email)
+            linked = {r.pk: r for r in self.filter(same)}
+            if linked.keys() <= found.keys():
+                return self.filter(pk__in=found)
+            found |= linked
+
     def from_same_contact(self, *, email, phone):
         """Requests made with this email address or phone number."""
         same_contact = Q(pk__in=[])

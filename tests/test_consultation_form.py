@@ -59,7 +59,7 @@ def test_stretch_page_link_prefills_the_stretch(client):
     assert '<option value="cobra-stretch" selected>' in form
 
 
-@pytest.mark.parametrize("slug", ["no-such-stretch", "../../etc/passwd", "x" * 600, "a\x00b"])
+@pytest.mark.parametrize("slug", ["no-such-stretch", "../../etc/passwd", "x" * 600, "<b>x</b>"])
 def test_unknown_or_hostile_stretch_in_the_link_is_ignored(client, slug):
     response = client.get(FORM_URL, {"stretch": slug})
     assert response.status_code == 200

@@ -69,27 +69,30 @@ class StretchChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+def tick_boxes(label, choices, help_text):
+    """An optional group of checkboxes."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=help_text,
+    )
+
+
 class ConsultationRequestForm(forms.ModelForm):
-    emergency_signs = forms.MultipleChoiceField(
-        label="Do you have any of these, new or getting worse?",
-        choices=list(red_flags.EMERGENCY_SIGNS.items()),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Tick any that apply. Leave them all unticked if none apply.",
+    emergency_signs = tick_boxes(
+        "Do you have any of these, new or getting worse?",
+        list(red_flags.EMERGENCY_SIGNS.items()),
+        "Tick any that apply. Leave them all unticked if none apply.",
     )
-    urgent_signs = forms.MultipleChoiceField(
-        label="Does any of this apply to you?",
-        choices=list(red_flags.URGENT_SIGNS.items()),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Tick any that apply. Leave them all unticked if none apply.",
+    urgent_signs = tick_boxes(
+        "Does any of this apply to you?",
+        list(red_flags.URGENT_SIGNS.items()),
+        "Tick any that apply. Leave them all unticked if none apply.",
     )
-    preferred_days = forms.MultipleChoiceField(
-        label="Which days suit you?",
-        choices=DAYS,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Leave them all unticked if any day suits you.",
+    preferred_days = tick_boxes(
+        "Which days suit you?", DAYS, "Leave them all unticked if any day suits you."
     )
     stretch = StretchChoiceField(
         label="The stretch you were reading",

@@ -17,9 +17,7 @@ CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
 def patient_requests():
     """Three requests from one patient (by email or phone), one from someone else."""
     first = make_consultation(full_name="Ada Lovelace", email="ada@example.com", phone="")
-    second = make_consultation(
-        full_name="Ada L.", email="ADA@example.com", phone="+442079460958"
-    )
+    second = make_consultation(full_name="Ada L.", email="ADA@example.com", phone="+442079460958")
     third = make_consultation(full_name="A. Lovelace", email="", phone="+442079460958")
     other = make_consultation(full_name="Someone Else", email="else@example.com")
     return [first, second, third], other
@@ -31,9 +29,7 @@ def run_action(client, action, selected, **extra):
     )
 
 
-def test_export_holds_every_request_of_the_patient_and_nobody_elses(
-    admin_client, patient_requests
-):
+def test_export_holds_every_request_of_the_patient_and_nobody_elses(admin_client, patient_requests):
     theirs, other = patient_requests
     response = run_action(admin_client, "export_patient_data", [theirs[0]])
     assert response["Content-Disposition"] == 'attachment; filename="patient-data.json"'

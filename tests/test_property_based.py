@@ -6,29 +6,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consultations.forms import ConsultationRequestForm
 from consultations.models import ConsultationRequest
 from tests.factories import consultation_form_data
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = [
-    "full_name",
-    "email",
-    "phone",
-    "preferred_contact",
-    "preferred_days",
-    "preferred_time",
-    "pain_duration_weeks",
-    "pain_intensity",
-    "description",
-    "stretch",
-    "consent",
-    "emergency_signs",
-    "urgent_signs",
-    "consent_version",
-    "form_token",
-    "website",
-]
+# Every field a patient (or a bot) can send, hidden ones included.
+FIELDS = list(ConsultationRequestForm.base_fields)
 hypothesis_settings = settings(
     max_examples=60,
     deadline=None,

@@ -1,6 +1,7 @@
-from django.conf import settings
+from clinic.models import SiteSettings
 
 
 def clinic(request):
     """The clinic's identity, for the header and footer of every page."""
-    return {"clinic_name": settings.CLINIC_NAME}
+    site = SiteSettings.current()
+    return {"site": site, "clinic_name": site.clinic_name}

@@ -11,6 +11,7 @@ from .models import (
     Stretch,
     StretchKeyword,
 )
+from .services import refresh_image_renditions
 
 
 class StepInline(admin.TabularInline):
@@ -57,6 +58,11 @@ class StretchAdmin(admin.ModelAdmin):
         ("Image", {"fields": ["image", "image_alt", "image_preview"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data or (obj.image and not obj.image_renditions):
+            refresh_image_renditions(stretch=obj)
 
     @admin.display(description="Image")
     def thumbnail(self, stretch):

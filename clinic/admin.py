@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .models import SiteSettings
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One record: the list page opens it (or the form to create it)."""
+
+    fieldsets = [
+        (None, {"fields": ["clinic_name", "logo"]}),
+        (
+            "Social media",
+            {
+                "description": "Each link is shown in the footer of every page once it is set.",
+                "fields": SiteSettings.SOCIAL_FIELDS,
+            },
+        ),
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        if SiteSettings.objects.exists():
+            return redirect(
+                reverse("admin:clinic_sitesettings_change", args=[SiteSettings.SINGLETON_PK])
+            )
+        return redirect(reverse("admin:clinic_sitesettings_add"))
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

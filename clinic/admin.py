@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -9,6 +10,7 @@ from .models import SiteSettings
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One record: the list page opens it (or the form to create it)."""
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["clinic_name", "logo"]}),
         (

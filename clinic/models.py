@@ -32,6 +32,7 @@ class SiteSettings(TimeStampedModel):
     CACHE_SECONDS = 300
     SINGLETON_PK = 1
 
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
     clinic_name = models.CharField(
         max_length=100,
         default=default_clinic_name,
@@ -75,7 +76,6 @@ class SiteSettings(TimeStampedModel):
         return "Site settings"
 
     def save(self, *args, **kwargs):
-        self.pk = self.SINGLETON_PK
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
 

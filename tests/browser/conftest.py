@@ -4,10 +4,17 @@ against pytest-django's live server, and axe-core checks each page.
 - The live server needs a transactional database, which is emptied after
   each test. The clinic's article comes from a data migration, so the tests
   use `@pytest.mark.django_db(transaction=True, serialized_rollback=True)`:
-  pytest-django then reloads the database as it was after migrating (the test
-  database is serialized when it is created) before each such test.
-  pytest-django runs transactional tests after all others, so the tests that
-  expect the article are not affected by the emptied tables.
+  pytest-django then serializes the test database once it is migrated, and
+  Django reloads it before each such test. pytest-django runs transactional
+  tests after all others, so the tests that expect the article are not
+  affected by the emptied tables.
+- Django keeps database connections per context, and Playwright's sync API
+  runs the test in a context of its own: once the browser has started, the
+  test sees a new connection object without the serialized data, and Django's
+  reload silently does nothing (and the emptied tables get Django's default
+  rows back, not the article). `migrated_data` takes the serialized data
+  before the browser starts, and `browser` hands it to the connection that
+  the tests see once it has started.
 - Playwright's sync API runs an event loop in the test's thread, where Django
   refuses synchronous database calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set.
   Only the tests' own fixtures and assertions touch the database from that
@@ -42,12 +49,26 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def migrated_data(django_db_setup, django_db_blocker):
+    """The test database as migrated (the article included), serialized by
+    pytest-django for `serialized_rollback`."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection._test_serialized_contents
+
+
+@pytest.fixture(scope="session")
+def browser(migrated_data):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No Chromium at {CHROMIUM}: run `make browser-deps` (apt-get chromium).")
     if not AXE.exists():
         pytest.fail(f"No axe-core at {AXE}: run `npm ci` (or `make test`).")
     with sync_playwright() as playwright:
+        from django.db import connection
+
+        # The test now sees the connection of Playwright's context: hand it the data.
+        connection._test_serialized_contents = migrated_data
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -142,14 +142,15 @@ class Stretch(TimeStampedModel):
 
     @property
     def search_description(self):
-        """How it helps, the guidance and the keywords, in a search result's length."""
-        parts = [self.benefit]
-        if self.guidance:
-            parts.append(f"{self.guidance}.")
+        """How it helps, the guidance, and as many of the keywords as fit in a
+        search result's 200 characters."""
+        text = " ".join(filter(None, [self.benefit, self.guidance and f"{self.guidance}."]))
         keywords = [keyword.name for keyword in self.ordered_keywords()]
-        if keywords:
-            parts.append(f"For {', '.join(keywords)}.")
-        return Truncator(" ".join(parts)).chars(200)
+        for count in range(len(keywords), 0, -1):
+            candidate = f"{text} For {', '.join(keywords[:count])}."
+            if len(candidate) <= 200:
+                return candidate
+        return Truncator(text).chars(200)
 
     def ordered_keywords(self):
         """Keywords in the order staff gave them (uses the prefetch when present)."""

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
@@ -126,3 +127,16 @@ def test_pages_are_whole_without_any_image(client):
         html = client.get(path).content.decode()
         assert "<img" in html  # the clinic's logo only
         assert html.count("<img") == 1
+
+
+@pytest.mark.django_db
+def test_a_command_makes_renditions_for_images_added_another_way(client):
+    cobra = Stretch.objects.get(slug="cobra-stretch")
+    cobra.image = image_upload(size=(800, 600))
+    cobra.image_alt = "Cobra"
+    cobra.save()
+    assert 'src="/media/stretches/stretch' in client.get(cobra.get_absolute_url()).content.decode()
+    call_command("make_image_renditions", stdout=io.StringIO())
+    cobra.refresh_from_db()
+    assert [r["width"] for r in cobra.image_renditions] == [320, 640, 800]
+    assert "srcset=" in client.get(cobra.get_absolute_url()).content.decode()

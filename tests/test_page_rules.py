@@ -3,6 +3,7 @@ third-party requests, so a self-only content security policy fits), no inline
 script or style, nothing unique per response on a read page, and the
 landmarks a screen reader navigates by."""
 
+import gzip
 import itertools
 import re
 from html.parser import HTMLParser
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 
 from stretches.models import Keyword, Stretch
 
@@ -111,3 +113,18 @@ def test_headings_never_skip_a_level(client):
         assert levels[0] == 1, path
         for previous, level in itertools.pairwise(levels):
             assert level <= previous + 1, (path, levels)
+
+
+def test_the_article_page_weighs_under_60_kb_compressed(client):
+    """HTML and everything it loads (stylesheet, icons), gzipped as served."""
+    html = client.get("/").content
+    total = len(gzip.compress(html))
+    for address in set(fetched_addresses(html.decode())):
+        path = finders.find(address.removeprefix(settings.STATIC_URL).removeprefix("/static/"))
+        assert path, address
+        total += len(gzip.compress(Path(path).read_bytes()))
+    for css in re.findall(r'href="(/static/[^"]+\.css)"', html.decode()):
+        stylesheet = Path(finders.find(css.removeprefix("/static/"))).read_text()
+        for image in re.findall(r'url\("?\.\./([^")]+)"?\)', stylesheet):
+            total += len(gzip.compress(Path(finders.find(image)).read_bytes()))
+    assert total < 60 * 1024, total

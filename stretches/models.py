@@ -136,9 +136,10 @@ class Stretch(TimeStampedModel):
 
     @property
     def search_title(self):
-        """The page title for search results, led by the stretch's first keyword."""
+        """The page title for search results: the title, then the first keyword
+        ("Knee-to-Chest Stretch – chronic pain")."""
         keywords = self.ordered_keywords()
-        return f"{self.title}: a stretch for {keywords[0].name}" if keywords else self.title
+        return f"{self.title} – {keywords[0].name}" if keywords else self.title
 
     @property
     def search_description(self):

@@ -49,7 +49,7 @@ def test_every_page_has_its_own_title_and_description(client):
 
 def test_keywords_feed_a_stretchs_title_and_description(client):
     found = head(client.get("/stretches/knee-to-chest-stretch/").content.decode())
-    assert found["title"] == "Knee-to-Chest Stretch: a stretch for chronic pain | Back Pain Clinic"
+    assert found["title"] == "Knee-to-Chest Stretch – chronic pain | Back Pain Clinic"
     assert "Hold 20–30 seconds, each side." in found["description"]
     assert "For chronic pain, back spine pain relief" in found["description"]
     assert len(found["description"]) <= 200

@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .models import SiteSettings
+from .services import refresh_logo_renditions
 
 
 @admin.register(SiteSettings)
@@ -21,6 +22,11 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "logo" in form.changed_data:
+            refresh_logo_renditions(site=obj)
 
     def changelist_view(self, request, extra_context=None):
         if SiteSettings.objects.exists():

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 
-from clinic.images import validate_image
+from clinic.images import picture, validate_image
 
 
 class TimeStampedModel(models.Model):
@@ -31,6 +31,7 @@ class SiteSettings(TimeStampedModel):
     CACHE_KEY = "clinic:site-settings"
     CACHE_SECONDS = 300
     SINGLETON_PK = 1
+    LOGO_HEIGHT = 48
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
     clinic_name = models.CharField(
@@ -49,6 +50,12 @@ class SiteSettings(TimeStampedModel):
     # Stored so that the page reserves the logo's space before it loads.
     logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="WebP copies of the logo at the height it is shown (and twice that).",
+    )
     facebook_url = models.URLField("Facebook", blank=True)
     instagram_url = models.URLField("Instagram", blank=True)
     x_url = models.URLField("X (Twitter)", blank=True)
@@ -93,6 +100,17 @@ class SiteSettings(TimeStampedModel):
             site = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
             cache.set(cls.CACHE_KEY, site, cls.CACHE_SECONDS)
         return site
+
+    @property
+    def logo_picture(self):
+        """src, srcset, sizes, width and height for the header's logo, or None."""
+        if not self.logo:
+            return None
+        if not self.logo_renditions:
+            return {"src": self.logo.url, "width": self.logo_width, "height": self.logo_height}
+        shown = self.logo_renditions[0]["width"]
+        found = picture(self.logo.storage, self.logo_renditions, default_width=shown)
+        return found | {"sizes": f"{shown}px"}
 
     @property
     def social_links(self):

@@ -97,3 +97,17 @@ def test_admin_refuses_a_social_link_that_is_not_an_address(admin_client):
     assert response.status_code == 200
     assert "Enter a valid URL." in response.content.decode()
     assert not SiteSettings.objects.exists()
+
+
+def test_an_uploaded_logo_is_served_at_the_height_it_is_shown(admin_client, client):
+    response = admin_client.post(
+        reverse("admin:clinic_sitesettings_add"),
+        {"clinic_name": "Clinic", "logo": image_upload("logo.png", (1000, 400), "PNG")},
+    )
+    assert response.status_code == 302
+    site = SiteSettings.objects.get()
+    assert [(r["width"], r["height"]) for r in site.logo_renditions] == [(120, 48), (240, 96)]
+    html = client.get("/").content.decode()
+    small, large = (f"/media/{r['name']}" for r in site.logo_renditions)
+    assert f'src="{small}" srcset="{small} 120w, {large} 240w" sizes="120px"' in html
+    assert 'width="120" height="48"' in html

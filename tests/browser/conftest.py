@@ -128,9 +128,12 @@ def assert_accessible(page):
 
 
 def _describe(violation):
-    nodes = "\n".join(
-        f"      {node['target']}: {node.get('failureSummary', '').splitlines()[-1].strip()}"
-        f"\n        {node['html'][:200]}"
-        for node in violation["nodes"][:10]
-    )
-    return f"  - {violation['id']} ({violation['impact']}): {violation['help']}\n{nodes}"
+    """One violation: its rule, then each offending element with what to fix."""
+    lines = [f"  - {violation['id']} ({violation['impact']}): {violation['help']}"]
+    for node in violation["nodes"][:10]:
+        # "Fix any of the following:", then the fixes: show the first.
+        summary = (node.get("failureSummary") or "").strip().splitlines()
+        fix = summary[1] if len(summary) > 1 else "".join(summary)
+        lines.append(f"      {' '.join(node['target'])}: {fix.strip()}")
+        lines.append(f"        {node['html'][:200]}")
+    return "\n".join(lines)

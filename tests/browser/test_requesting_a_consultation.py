@@ -1,7 +1,8 @@
 """The patient's whole journey, as the issue tells it: read the article, open
 a stretch, follow its "Request Consultation" link, see the stretch filled in,
 send the form with the keyboard alone, land on the thanks page; then staff
-find the request in the admin.
+find the request in the admin. And a mistake in the form is announced and
+tied to its field.
 
 It needs the consultations app (`consultations:request`) and is skipped,
 saying so, until that app is part of the site.
@@ -58,24 +59,10 @@ def tab_to(page, selector, limit=80):
     pytest.fail(f"Tab never reached {selector}")
 
 
-def test_patient_requests_a_consultation_from_a_stretch_with_the_keyboard_only(
-    page, live_server, consultation_url, assert_accessible, screenshot, django_user_model
-):
-    # Read the article, then open a stretch from it.
-    page.goto(live_server.url + "/")
-    page.get_by_role("link", name=f"3. {STRETCH['title']}").click()
-    page.wait_for_url(f"**/stretches/{STRETCH['slug']}/")
-
-    # Its call to action opens the form with the stretch filled in.
-    page.locator("main").get_by_role("link", name="Request Consultation").click()
-    page.wait_for_url(f"**{consultation_url}?stretch={STRETCH['slug']}")
-    assert page.locator("h1").count() == 1
-    assert stretch_is_filled_in(page), "the form does not show the stretch it came from"
-    assert_accessible()
-    screenshot("consultation")
-
-    # Fill in and send the form with the keyboard alone.
-    for name, value in PATIENT.items():
+def send_the_form_with_the_keyboard(page, **changes):
+    """Fill in the form and send it with the keyboard alone: Tab to each
+    field, type, arrow keys for the radio buttons, Space to tick, Enter to send."""
+    for name, value in (PATIENT | changes).items():
         tab_to(page, f"[name={name}]")
         page.keyboard.type(value)
     tab_to(page, "[name=preferred_contact]")
@@ -93,6 +80,25 @@ def test_patient_requests_a_consultation_from_a_stretch_with_the_keyboard_only(
     tab_to(page, "[type=submit]")
     page.keyboard.press("Enter")
 
+
+def test_patient_requests_a_consultation_from_a_stretch_with_the_keyboard_only(
+    page, live_server, consultation_url, assert_accessible, screenshot, django_user_model
+):
+    # Read the article, then open a stretch from it.
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name=f"3. {STRETCH['title']}").click()
+    page.wait_for_url(f"**/stretches/{STRETCH['slug']}/")
+
+    # Its call to action opens the form with the stretch filled in.
+    page.locator("main").get_by_role("link", name="Request Consultation").click()
+    page.wait_for_url(f"**{consultation_url}?stretch={STRETCH['slug']}")
+    assert page.locator("h1").count() == 1
+    assert stretch_is_filled_in(page), "the form does not show the stretch it came from"
+    assert_accessible()
+    screenshot("consultation")
+
+    send_the_form_with_the_keyboard(page)
+
     page.wait_for_url(f"**{reverse('consultations:thanks')}")
     assert page.locator("h1").count() == 1
     assert_accessible()
@@ -108,3 +114,23 @@ def test_patient_requests_a_consultation_from_a_stretch_with_the_keyboard_only(
     # The first of the consultations app's models: its list of requests.
     page.locator("#content-main .app-consultations th[scope=row] a").first.click()
     assert PATIENT["full_name"] in page.locator("#result_list").inner_text()
+
+
+def test_a_mistake_is_announced_and_tied_to_its_field(
+    page, live_server, consultation_url, assert_accessible, screenshot
+):
+    # An address the browser accepts but the clinic's form does not.
+    page.goto(live_server.url + consultation_url)
+    send_the_form_with_the_keyboard(page, email="alex.patient@example")
+    page.wait_for_load_state("load")
+
+    email = page.locator("[name=email]")
+    assert email.get_attribute("aria-invalid") == "true"
+    messages = [
+        page.locator(f"#{element_id}").inner_text()
+        for element_id in (email.get_attribute("aria-describedby") or "").split()
+    ]
+    assert any("email" in message.lower() for message in messages), messages
+    assert page.locator("[role=alert]").count() == 1, "the errors are not announced"
+    assert_accessible()
+    screenshot("consultation-errors")

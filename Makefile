@@ -7,7 +7,7 @@ PORT ?= 8000
 
 BACKUP_DIR ?= backups
 
-.PHONY: install install-test run migrate superuser test lint check migrations-check ci clean backup
+.PHONY: install install-test browser-deps run migrate superuser test lint check migrations-check ci clean backup
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The browser tests drive Debian's Chromium (never a browser Playwright would
+# download) and check pages with axe-core from the npm registry.
+CHROMIUM := /usr/bin/chromium
+
+browser-deps: node_modules/.installed
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get -o DPkg::Lock::Timeout=300 update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q chromium; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -32,7 +45,7 @@ run: migrate
 superuser: migrate
 	$(PY) manage.py createsuperuser
 
-test: install-test
+test: install-test browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-test
@@ -52,4 +65,4 @@ backup: install
 	$(PY) manage.py backup_database $(BACKUP_DIR)/db-$$(date -u +%Y%m%dT%H%M%SZ).sqlite3
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache *.egg-info

@@ -1,8 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseBadRequest
-from django.template.response import TemplateResponse
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +16,7 @@ class DatabaseUnavailableMiddleware:
     patient sent has been stored in that case, and they are told so.
 
     The page is rendered without touching the database (it does not extend
-    base.html, whose context may query it)."""
+    base.html, and gets no context processors, which read the site settings)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,7 +29,12 @@ class DatabaseUnavailableMiddleware:
             return None
         # The exception's text can carry query parameters: log its type only.
         logger.error("Database unavailable (%s) for %s", type(exception).__name__, request.path)
-        response = TemplateResponse(request, "503.html", status=503)
+        # No request context: its processors read the site settings record.
+        page = render_to_string(
+            "503.html",
+            {"clinic_name": settings.CLINIC_NAME, "emergency_number": settings.EMERGENCY_NUMBER},
+        )
+        response = HttpResponse(page, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

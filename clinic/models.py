@@ -1,4 +1,8 @@
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
+
+from clinic.images import picture, validate_image
 
 
 class TimeStampedModel(models.Model):
@@ -9,3 +13,110 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def default_clinic_name():
+    return settings.CLINIC_NAME
+
+
+class SiteSettings(TimeStampedModel):
+    """The clinic's name, logo and social links, edited by staff: one row.
+
+    Every page shows them, so `current()` keeps the row in the cache: a page
+    costs no query for them once the cache is warm. Saving the row clears the
+    cache at once; other processes with a process-local cache see the change
+    within CACHE_SECONDS.
+    """
+
+    CACHE_KEY = "clinic:site-settings"
+    CACHE_SECONDS = 300
+    SINGLETON_PK = 1
+    LOGO_HEIGHT = 48
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    clinic_name = models.CharField(
+        max_length=100,
+        default=default_clinic_name,
+        help_text="Shown in the header, the footer and every page's title.",
+    )
+    logo = models.ImageField(
+        upload_to="site/",
+        blank=True,
+        validators=[validate_image],
+        width_field="logo_width",
+        height_field="logo_height",
+        help_text="Shown beside the clinic's name, 48 pixels high. JPEG, PNG or WebP.",
+    )
+    # Stored so that the page reserves the logo's space before it loads.
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="WebP copies of the logo at the height it is shown (and twice that).",
+    )
+    facebook_url = models.URLField("Facebook", blank=True)
+    instagram_url = models.URLField("Instagram", blank=True)
+    x_url = models.URLField("X (Twitter)", blank=True)
+    youtube_url = models.URLField("YouTube", blank=True)
+    linkedin_url = models.URLField("LinkedIn", blank=True)
+    tiktok_url = models.URLField("TikTok", blank=True)
+
+    SOCIAL_FIELDS = [
+        "facebook_url",
+        "instagram_url",
+        "x_url",
+        "youtube_url",
+        "linkedin_url",
+        "tiktok_url",
+    ]
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="site_settings_single_row")
+        ]
+
+    def __str__(self):
+        return "Site settings"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+        return result
+
+    @classmethod
+    def current(cls):
+        """The saved settings, or unsaved defaults (settings.CLINIC_NAME, no
+        logo, no social links) when staff have not saved any."""
+        site = cache.get(cls.CACHE_KEY)
+        if site is None:
+            site = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
+            cache.set(cls.CACHE_KEY, site, cls.CACHE_SECONDS)
+        return site
+
+    @property
+    def logo_picture(self):
+        """src, srcset, sizes, width and height for the header's logo, or None."""
+        if not self.logo:
+            return None
+        if not self.logo_renditions:
+            return {"src": self.logo.url, "width": self.logo_width, "height": self.logo_height}
+        shown = self.logo_renditions[0]["width"]
+        found = picture(self.logo.storage, self.logo_renditions, default_width=shown)
+        return found | {"sizes": f"{shown}px"}
+
+    @property
+    def social_links(self):
+        """(network, address) for each social link that is set, in a fixed order."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.SOCIAL_FIELDS
+            if getattr(self, name)
+        ]

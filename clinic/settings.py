@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "clinic",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -155,7 +156,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# The clinic's identity, shown in the header and footer of every page.
+# The clinic's name until staff save the site settings record in the admin
+# (clinic.models.SiteSettings, which also holds the logo and social links).
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Back Pain Clinic")
 
 # Consultation requests.

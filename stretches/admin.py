@@ -11,6 +11,7 @@ from .models import (
     Stretch,
     StretchKeyword,
 )
+from .services import refresh_image_renditions
 
 
 class StepInline(admin.TabularInline):
@@ -60,6 +61,11 @@ class StretchAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin-stretches.css"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "image" in form.changed_data or (obj.image and not obj.image_renditions):
+            refresh_image_renditions(stretch=obj)
 
     @admin.display(description="Image")
     def thumbnail(self, stretch):

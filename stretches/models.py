@@ -4,7 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import Truncator
 
+from clinic.images import picture, validate_image
 from clinic.models import TimeStampedModel
 
 
@@ -57,7 +60,18 @@ class Stretch(TimeStampedModel):
     each_side = models.BooleanField(
         default=False, help_text="Tick when the stretch is done once on each side."
     )
-    image = models.ImageField(upload_to="stretches/", blank=True)
+    image = models.ImageField(
+        upload_to="stretches/",
+        blank=True,
+        validators=[validate_image],
+        help_text="A photo or drawing of the stretch: JPEG, PNG or WebP, at most 8 MB.",
+    )
+    image_renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Narrower WebP copies of the image, made when it is saved.",
+    )
     image_alt = models.CharField(
         "image description",
         max_length=250,
@@ -107,6 +121,37 @@ class Stretch(TimeStampedModel):
         if parts and self.each_side:
             parts.append("each side")
         return ", ".join(parts)
+
+    @cached_property
+    def picture(self):
+        """src, srcset, width and height for the stretch's <img>, or None."""
+        if not self.image:
+            return None
+        return picture(self.image.storage, self.image_renditions) or {"src": self.image.url}
+
+    @property
+    def hold_seconds(self):
+        """The longest hold, for schema.org's ISO 8601 durations."""
+        return self.hold_max_seconds or self.hold_min_seconds
+
+    @property
+    def search_title(self):
+        """The page title for search results: the title, then the first keyword
+        ("Knee-to-Chest Stretch – chronic pain")."""
+        keywords = self.ordered_keywords()
+        return f"{self.title} – {keywords[0].name}" if keywords else self.title
+
+    @property
+    def search_description(self):
+        """How it helps, the guidance, and as many of the keywords as fit in a
+        search result's 200 characters."""
+        text = " ".join(filter(None, [self.benefit, self.guidance and f"{self.guidance}."]))
+        keywords = [keyword.name for keyword in self.ordered_keywords()]
+        for count in range(len(keywords), 0, -1):
+            candidate = f"{text} For {', '.join(keywords[:count])}."
+            if len(candidate) <= 200:
+                return candidate
+        return Truncator(text).chars(200)
 
     def ordered_keywords(self):
         """Keywords in the order staff gave them (uses the prefetch when present)."""

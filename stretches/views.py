@@ -1,7 +1,23 @@
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from clinic.models import SiteSettings
+
+from . import structured_data
 from .models import Guide, Keyword, Stretch
+
+
+def _guide_context(request, guide):
+    """A guide's page data: the home page's guide has one address, `/`, even
+    when it is opened at its own."""
+    path = reverse("stretches:home") if guide.is_homepage else guide.get_absolute_url()
+    url = request.build_absolute_uri(path)
+    return {
+        "guide": guide,
+        "canonical_url": url,
+        "structured_data": structured_data.article(guide, SiteSettings.current(), request, url=url),
+    }
 
 
 def home(request):
@@ -9,12 +25,15 @@ def home(request):
     guide = Guide.objects.with_content().homepage()
     if guide is None:
         return render(request, "stretches/no_guide.html", status=200)
-    return render(request, "stretches/guide_detail.html", {"guide": guide})
+    return render(request, "stretches/guide_detail.html", _guide_context(request, guide))
 
 
 class GuideDetailView(DetailView):
     queryset = Guide.objects.published().with_content()
     context_object_name = "guide"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**_guide_context(self.request, self.object), **kwargs)
 
 
 class StretchListView(ListView):
@@ -26,6 +45,11 @@ class StretchListView(ListView):
 class StretchDetailView(DetailView):
     queryset = Stretch.objects.published().with_details()
     context_object_name = "stretch"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            structured_data=structured_data.how_to(self.object, self.request), **kwargs
+        )
 
 
 class KeywordDetailView(ListView):

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -15,9 +16,8 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with no cached pages and no rate-limit counts."""
-    from django.core.cache import cache
-
+    """Each test starts with an empty cache: no rate-limit counts, and no site
+    settings cached by another test (whose database rows were rolled back)."""
     cache.clear()
     yield
     cache.clear()

@@ -78,7 +78,8 @@ def site_database(tmp_path):
 
 def site_env(database_env, **overrides):
     """Production-like settings for a site served over plain HTTP on loopback."""
-    base = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    unset = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {key: value for key, value in os.environ.items() if key not in unset}
     return (
         base
         | {

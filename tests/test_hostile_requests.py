@@ -32,7 +32,7 @@ def test_invalid_utf8_is_answered_not_crashed(client):
     body = b"full_name=%FF%FE%FD&description=\xff\xfe&consent=on"
     response = client.post(FORM_URL, body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
-    assert "Please check your request" in response.content.decode()
+    assert "There are problems with your request" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,10 @@ PRODUCTION = {
 
 
 def run(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "REDIS_URL"}}
+    # The browser tests allow sync database calls from Playwright's event loop
+    # in this process; a production process must not inherit that.
+    unset = {"DEBUG", "SECRET_KEY", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT,

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .models import SiteSettings
+from .services import refresh_logo_renditions
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One record: the list page opens it (or the form to create it)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["clinic_name", "logo"]}),
+        (
+            "Social media",
+            {
+                "description": "Each link is shown in the footer of every page once it is set.",
+                "fields": SiteSettings.SOCIAL_FIELDS,
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "logo" in form.changed_data:
+            refresh_logo_renditions(site=obj)
+
+    def changelist_view(self, request, extra_context=None):
+        if SiteSettings.objects.exists():
+            return redirect(
+                reverse("admin:clinic_sitesettings_change", args=[SiteSettings.SINGLETON_PK])
+            )
+        return redirect(reverse("admin:clinic_sitesettings_add"))
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,6 +3,7 @@ from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .images import CheckedImageFormField
 from .models import SiteSettings
 from .services import refresh_logo_renditions
 
@@ -11,7 +12,10 @@ from .services import refresh_logo_renditions
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One record: the list page opens it (or the form to create it)."""
 
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"form_class": CheckedImageFormField},
+    }
     fieldsets = [
         (None, {"fields": ["clinic_name", "logo"]}),
         (

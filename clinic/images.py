@@ -5,6 +5,7 @@ import io
 import warnings
 from pathlib import PurePosixPath
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
@@ -111,3 +112,14 @@ def picture(storage, renditions, *, default_width=640):
         "width": default["width"],
         "height": default["height"],
     }
+
+
+class CheckedImageFormField(forms.ImageField):
+    """Django's image form field, checked by validate_image before Django
+    opens the file itself: a decompression bomb then gets its own message
+    ("too many pixels") instead of Django's generic "not a valid image"."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            validate_image(data)
+        return super().to_python(data)

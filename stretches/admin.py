@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
+
+from clinic.images import CheckedImageFormField
 
 from .models import (
     Guide,
@@ -34,6 +37,7 @@ class StretchKeywordInline(admin.TabularInline):
 
 @admin.register(Stretch)
 class StretchAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.ImageField: {"form_class": CheckedImageFormField}}
     list_display = ["title", "thumbnail", "position", "guidance", "published", "updated_at"]
     list_display_links = ["title"]
     list_editable = ["position", "published"]

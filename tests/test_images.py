@@ -140,3 +140,22 @@ def test_a_command_makes_renditions_for_images_added_another_way(client):
     cobra.refresh_from_db()
     assert [r["width"] for r in cobra.image_renditions] == [320, 640, 800]
     assert "srcset=" in client.get(cobra.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_100_megapixel_bomb_with_a_clear_message(admin_client):
+    """An 11 KB PNG that would decode to 100 megapixels: Django's ImageField
+    alone lets it through with a warning."""
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(buffer, "PNG")
+    assert len(buffer.getvalue()) < 20_000
+    bomb = SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
+    cobra = Stretch.objects.get(slug="cobra-stretch")
+    response = admin_client.post(
+        reverse("admin:stretches_stretch_change", args=[cobra.pk]),
+        stretch_form(cobra, image=bomb, image_alt="Cobra"),
+    )
+    assert response.status_code == 200
+    assert "megapixels" in response.content.decode()
+    cobra.refresh_from_db()
+    assert not cobra.image

@@ -23,9 +23,9 @@ def test_admin_pages_run_without_a_single_csp_violation(page, live_server, djang
     violations = []
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     django_user_model.objects.create_superuser("staff", "staff@example.com", "a-long-password-1")
     consultation = make_consultation(full_name="Grace Hopper", red_flags=["fever"])

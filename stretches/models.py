@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -329,3 +330,29 @@ class GuideStretch(models.Model):
 
     def __str__(self):
         return f"{self.guide}: {self.stretch}"
+
+
+class ContentVersion(models.Model):
+    """One row whose token changes whenever anything a public page shows is
+    saved or deleted (see `stretches.caching`). Cached pages and ETags carry
+    the token, so a change makes every earlier copy unreachable at once.
+
+    The token is random rather than a counter so that a database restored
+    from a backup never reuses a token that a cache still holds."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token
+
+    @classmethod
+    def current(cls):
+        token = cls.objects.filter(pk=1).values_list("token", flat=True).first()
+        return token or cls.bump()
+
+    @classmethod
+    def bump(cls):
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=1).update(token=token):
+            cls.objects.create(pk=1, token=token)
+        return token

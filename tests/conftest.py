@@ -1,7 +1,17 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
 def media_root_in_tmp(settings, tmp_path):
     """Uploads made by tests land in a temporary folder, never in media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached pages: the database is rolled back
+    between tests, so a content version can come back with other content."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,140 @@
+"""Public pages are rendered once per content version and then served from the
+cache, already compressed, until staff change something.
+
+Every request reads the content version (one primary-key query), so no process
+and no cache can serve a page older than the latest save: the version is part
+of the cache key and of the ETag. Browsers revalidate every time
+(`Cache-Control: no-cache`) and get a 304 while nothing has changed.
+
+The version changes on every save or delete of a model that public pages show
+(signals, connected in `StretchesConfig.ready`), whichever form, admin inline
+or script made it. Bulk writes (`QuerySet.update`, `bulk_create`) send no
+signals: code that makes them calls `ContentVersion.bump()` itself.
+"""
+
+import functools
+import gzip
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.text import compress_string
+
+from .models import (
+    ContentVersion,
+    Guide,
+    GuideSection,
+    GuideStretch,
+    Keyword,
+    SectionPoint,
+    Step,
+    Stretch,
+    StretchKeyword,
+)
+
+CONTENT_MODELS = [
+    Guide,
+    GuideSection,
+    SectionPoint,
+    GuideStretch,
+    Stretch,
+    Step,
+    Keyword,
+    StretchKeyword,
+]
+
+# Long enough to outlive any version, short enough that a full cache empties.
+PAGE_TIMEOUT = 24 * 60 * 60
+
+
+def content_changed(**kwargs):
+    ContentVersion.bump()
+
+
+def connect_signals(app_config):
+    for model in CONTENT_MODELS:
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"content-save-{model}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"content-del-{model}")
+        # Through models: `stretch.keywords.add(...)` sends only m2m_changed.
+        m2m_changed.connect(content_changed, sender=model, dispatch_uid=f"content-m2m-{model}")
+    # Data migrations use historical models, which send no signals.
+    post_migrate.connect(content_changed, sender=app_config, dispatch_uid="content-migrate")
+
+
+@functools.cache
+def release():
+    """A digest of what shapes a page besides the content: the templates, the
+    hashed static file names and the clinic's name. A deploy that changes them
+    must not be answered with pages or 304s from before it, even from a cache
+    (Redis) that outlives the deploy."""
+    digest = hashlib.blake2b(settings.CLINIC_NAME.encode(), digest_size=6)
+    folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine["DIRS"]]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    files = sorted(path for folder in folders for path in folder.rglob("*.html"))
+    for path in [*files, manifest]:
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_public_page(view):
+    """Serve a read-only page from the cache for the current content version,
+    answering 304 to a browser that already has it.
+
+    Only for pages that look the same to every visitor: a response that sets
+    a cookie or varies on one (a CSRF token, a message) is passed through
+    uncached. Off with DEBUG, where templates change under a running server.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.DEBUG or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        version = f"{ContentVersion.current()}-{release()}"
+        etag = f'"{version}"'
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return not_modified
+        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+        key = f"page:{version}:{path}"
+        page = cache.get(key)
+        if page is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if not _same_for_everyone(response):
+                return response
+            # No random padding (Django's BREACH mitigation): these pages hold
+            # no secret, and the same bytes every time keep the ETag honest.
+            page = (response["Content-Type"], compress_string(response.content))
+            cache.set(key, page, PAGE_TIMEOUT)
+        return _page_response(request, page, etag)
+
+    return wrapper
+
+
+def _same_for_everyone(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "cookie" not in response.get("Vary", "").lower()
+    )
+
+
+def _page_response(request, page, etag):
+    content_type, compressed = page
+    if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(compressed, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(compressed), content_type=content_type)
+    response["ETag"] = etag
+    patch_vary_headers(response, ["Accept-Encoding"])
+    patch_cache_control(response, no_cache=True)
+    return response

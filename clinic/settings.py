@@ -182,6 +182,9 @@ else:
         }
     }
 
+# Off only to measure or debug what rendering costs: every request renders.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+
 # Serves /__baseline__/, a fixed short response through the same middleware
 # as every page, which the benchmark compares the pages against. Off (404)
 # unless the benchmark turns it on.

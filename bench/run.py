@@ -1,0 +1,261 @@
+"""The benchmark behind `make bench`: starts the site under gunicorn with
+production settings on 127.0.0.1, loads it from a separate process and writes
+bench/results.md and bench/latency.png.
+
+Each scenario is a fresh server: the clinic's article (7 stretches) or the
+article plus 1,000 sample stretches and 100 sample keywords, served from the
+page cache as deployed, or rendering every request (PAGE_CACHE=0) to show
+what a page costs before it is cached. Each page's throughput is reported as
+a ratio of /__baseline__/, a fixed short response through the same middleware
+measured in the same run.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import django
+
+from bench.lighthouse import scores_section
+from bench.load import fetch
+from bench.server import PROJECT, production_server
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.md"
+PLOT = HERE / "latency.png"
+
+PAGES = [
+    {"name": "baseline", "method": "GET", "path": "/__baseline__/"},
+    {"name": "article /", "method": "GET", "path": "/"},
+    {"name": "stretch page", "method": "GET", "path": "/stretches/cobra-stretch/"},
+    {"name": "keyword page", "method": "GET", "path": "/keywords/chronic-pain/"},
+    {"name": "/stretches/", "method": "GET", "path": "/stretches/"},
+    {"name": "GET /consultation/", "method": "GET", "path": "/consultation/"},
+    {"name": "POST /consultation/", "method": "POST", "path": "/consultation/"},
+]
+READ_PAGES = ["article /", "stretch page", "keyword page", "/stretches/"]
+TARGET = 0.8
+
+SCENARIOS = [
+    {"title": "7 stretches, cached", "stretches": 0, "cache": True},
+    {"title": "1,000 stretches + 100 keywords, cached", "stretches": 1000, "cache": True},
+    {"title": "7 stretches, rendered every time", "stretches": 0, "cache": False},
+    {
+        "title": "1,000 stretches + 100 keywords, rendered every time",
+        "stretches": 1000,
+        "cache": False,
+    },
+]
+
+
+def run_scenario(scenario, args):
+    with production_server(
+        stretches=scenario["stretches"],
+        keywords=100 if scenario["stretches"] else 0,
+        workers=args.workers,
+        page_cache=scenario["cache"],
+    ) as base:
+        command = [
+            sys.executable,
+            "-m",
+            "bench.load",
+            base,
+            json.dumps(PAGES),
+            f"--duration={args.duration}",
+            f"--rounds={args.rounds}",
+            f"--concurrency={args.concurrency}",
+            f"--warmup={args.warmup}",
+        ]
+        output = subprocess.run(
+            command, cwd=PROJECT, capture_output=True, text=True, check=True, timeout=600
+        ).stdout
+        report = json.loads(output)
+        extras = {"weight": page_weight(base)}
+        if scenario["cache"] and shutil.which("wrk"):
+            extras["wrk"] = wrk_second_opinion(base, args)
+    return report, extras
+
+
+def page_weight(base):
+    """Bytes a first visit to the article downloads, compressed: the HTML and
+    every stylesheet and script it links."""
+    _, _, body = fetch(base, "GET", "/")
+    html = gzip.decompress(body).decode()
+    total = {"html": len(body), "css+js": 0}
+    for path in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html):
+        _, _, static = fetch(base, "GET", path)
+        total["css+js"] += len(static)
+    return total
+
+
+def wrk_second_opinion(base, args):
+    """Requests per second from wrk (Debian's package), a load generator in C
+    that costs the shared cores far less than the Python client."""
+    figures = {}
+    for page in PAGES[:5]:
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{args.concurrency}",
+                f"-d{args.duration}s",
+                "-H",
+                "Accept-Encoding: gzip",
+                base + page["path"],
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        found = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+        figures[page["name"]] = float(found.group(1)) if found else None
+    return figures
+
+
+def fmt(value, digits=1):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def scenario_table(report):
+    baseline = report["baseline"]["per_second"]
+    rows = [
+        "| page | requests | req/s | ratio to baseline | p50 ms | p99 ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in PAGES:
+        figures = report[page["name"]]
+        if not figures["available"]:
+            rows.append(f"| {page['name']} | not available on this build | | | | | |")
+            continue
+        ratio = figures["per_second"] / baseline
+        mark = " ✗" if page["name"] in READ_PAGES and ratio < TARGET else ""
+        error = f" ({figures['first_error']})" if figures["errors"] else ""
+        rows.append(
+            f"| {page['name']} | {figures['requests']} | {fmt(figures['per_second'], 0)} "
+            f"| **{ratio:.2f}**{mark} | {fmt(figures['p50_ms'], 2)} | {fmt(figures['p99_ms'], 2)} "
+            f"| {figures['errors']}{error} |"
+        )
+    return "\n".join(rows)
+
+
+def write_results(results, args, command, seconds):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"in {seconds:.0f} s.",
+        "",
+        f"- Machine: {os.cpu_count()} cores ({platform.machine()}), shared with other work, so "
+        "absolute figures are noisy; the ratio to the baseline measured in the same run is "
+        "the figure to compare.",
+        f"- Server: gunicorn, {args.workers or os.cpu_count()} sync workers, DEBUG=0, SQLite "
+        f"(WAL) in a temporary folder, collected static files, local-memory cache; "
+        f"Python {platform.python_version()}, Django {django.get_version()}.",
+        f"- Load: `bench/load.py` in its own process, {args.concurrency} threads, a new "
+        f"connection per request, `Accept-Encoding: gzip`; {args.rounds} rounds of "
+        f"{args.duration} s per page, pages interleaved, after a {args.warmup} s warm-up each.",
+        f"- Baseline: `/__baseline__/`, a fixed short `HttpResponse` through the same "
+        f"middleware. Target for read pages: ratio ≥ {TARGET} (✗ marks a miss).",
+        "",
+    ]
+    for scenario, (report, extras) in results:
+        lines += [f"## {scenario['title']}", "", scenario_table(report), ""]
+        weight = extras["weight"]
+        lines.append(
+            f"Article page weight, compressed: HTML {weight['html'] / 1024:.1f} KB + CSS/JS "
+            f"{weight['css+js'] / 1024:.1f} KB = "
+            f"{(weight['html'] + weight['css+js']) / 1024:.1f} KB (budget 60 KB)."
+        )
+        if extras.get("wrk"):
+            wrk = extras["wrk"]
+            ratios = ", ".join(
+                f"{name} {value / wrk['baseline']:.2f}"
+                for name, value in wrk.items()
+                if name != "baseline" and value and wrk["baseline"]
+            )
+            lines.append(
+                f"Second opinion, wrk ({fmt(wrk['baseline'], 0)} req/s baseline): {ratios}."
+            )
+        lines.append("")
+    lines += scaling_section(results)
+    lines += ["![Latency per page](latency.png)", "", scores_section()]
+    RESULTS.write_text("\n".join(lines) + "\n")
+
+
+def scaling_section(results):
+    """/stretches/ with 1,000 stretches against 7, per cache setting."""
+    by_title = {scenario["title"]: report for scenario, (report, _) in results}
+    lines = ["## /stretches/ at 1,000 stretches against 7", ""]
+    for mode in ("cached", "rendered every time"):
+        small = by_title.get(f"7 stretches, {mode}")
+        large = by_title.get(f"1,000 stretches + 100 keywords, {mode}")
+        if small and large:
+            small, large = small["/stretches/"], large["/stretches/"]
+            lines.append(
+                f"- {mode}: p50 {large['p50_ms']:.2f} ms against {small['p50_ms']:.2f} ms "
+                f"(×{large['p50_ms'] / small['p50_ms']:.2f}), p99 {large['p99_ms']:.2f} ms "
+                f"against {small['p99_ms']:.2f} ms (×{large['p99_ms'] / small['p99_ms']:.2f}); "
+                "target under ×2. Paginated, 50 stretches a page."
+            )
+    return [*lines, ""]
+
+
+def plot(results):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [page["name"] for page in PAGES]
+    figure, axes = plt.subplots(figsize=(11, 5.5))
+    width = 0.8 / len(results)
+    for index, (scenario, (report, _)) in enumerate(results):
+        xs, p50s, p99s = [], [], []
+        for position, name in enumerate(names):
+            if report[name]["available"]:
+                xs.append(position + index * width)
+                p50s.append(report[name]["p50_ms"])
+                p99s.append(report[name]["p99_ms"])
+        bars = axes.bar(xs, p50s, width, label=f"{scenario['title']} (p50)")
+        axes.scatter(xs, p99s, marker="_", s=200, color=bars.patches[0].get_facecolor())
+    axes.set_xticks([position + 0.4 - width / 2 for position in range(len(names))], names)
+    axes.set_ylabel("latency, ms (bar: p50, dash: p99)")
+    axes.set_title(f"Latency per page, gunicorn on {os.cpu_count()} shared cores")
+    axes.legend(fontsize=8)
+    plt.setp(axes.get_xticklabels(), rotation=20, ha="right")
+    figure.tight_layout()
+    figure.savefig(PLOT, dpi=110)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
+    parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="only the cached scenarios")
+    args = parser.parse_args()
+    command = "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")
+    started = time.monotonic()
+    scenarios = [s for s in SCENARIOS if s["cache"] or not args.quick]
+    results = []
+    for scenario in scenarios:
+        print(f"== {scenario['title']}", flush=True)
+        results.append((scenario, run_scenario(scenario, args)))
+        print(scenario_table(results[-1][1][0]), flush=True)
+    write_results(results, args, command, time.monotonic() - started)
+    plot(results)
+    print(f"Wrote {RESULTS.relative_to(PROJECT)} and {PLOT.relative_to(PROJECT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -67,9 +67,8 @@ class _FormFields(HTMLParser):
             self.fields.append(field)
             if tag == "select":
                 self.select = field
-        elif self.in_form and tag == "option" and self.select is not None:
-            if attrs.get("value") and "first_option" not in self.select:
-                self.select["first_option"] = attrs["value"]
+        elif self.in_form and tag == "option" and self.select and attrs.get("value"):
+            self.select.setdefault("first_option", attrs["value"])
 
     def handle_endtag(self, tag):
         if tag == "select":

@@ -160,6 +160,10 @@ STORAGES = {
     },
 }
 
+# Files browsers ask for at the site's root (favicon.ico), served by WhiteNoise.
+# Without one, every first visit logs a 404 in the browser console.
+WHITENOISE_ROOT = BASE_DIR / "public"
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

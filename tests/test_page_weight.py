@@ -55,3 +55,10 @@ def test_the_article_page_weighs_under_60_kb_compressed(client):
         with open(path, "rb") as static_file:
             weight += len(gzip.compress(static_file.read()))
     assert weight < ARTICLE_BUDGET
+
+
+def test_browsers_find_a_favicon_at_the_sites_root(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    response.close()

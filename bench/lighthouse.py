@@ -51,9 +51,19 @@ def audit():
                 check=True,
                 timeout=300,
             )
+            drop_screenshots(report_path(name))
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
     RESULTS.write_text(text.split(HEADING)[0] + scores_section())
     print(scores_section())
+
+
+def drop_screenshots(path):
+    """Screenshots are most of a report's size; the HTML report keeps them."""
+    report = json.loads(path.read_text())
+    report.pop("fullPageScreenshot", None)
+    for audit_id in ("screenshot-thumbnails", "final-screenshot"):
+        report["audits"].get(audit_id, {}).pop("details", None)
+    path.write_text(json.dumps(report, indent=1))
 
 
 def scores_section():

@@ -237,8 +237,8 @@ def plot(results):
 
 def main():
     parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
-    parser.add_argument("--duration", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=1.5)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=None)

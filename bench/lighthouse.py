@@ -34,12 +34,12 @@ def report_path(name):
 def audit():
     REPORTS.mkdir(exist_ok=True)
     env = os.environ | {"CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    with production_server() as base:
+    with production_server() as server:
         for name, path in PAGES.items():
             subprocess.run(
                 [
                     str(PROJECT / "node_modules/.bin/lighthouse"),
-                    base + path,
+                    server.url + path,
                     "--output=json",
                     "--output=html",
                     f"--output-path={report_path(name).with_suffix('').with_suffix('')}",

@@ -14,11 +14,13 @@ evenly over them. Standard library only.
 import argparse
 import http.client
 import json
+import os
 import re
 import threading
 import time
 import urllib.parse
 from html.parser import HTMLParser
+from pathlib import Path
 
 HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "clinic-bench"}
 
@@ -119,8 +121,34 @@ def prepare_post(base, path, min_fill_seconds=0):
 
 # --- Measuring ---------------------------------------------------------------
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
-def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0):
+
+def worker_pids(master_pid):
+    """The gunicorn workers: the processes whose parent is the master."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == master_pid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids):
+    """User + system CPU time the workers have used so far (Linux /proc).
+    Unlike throughput, it hardly moves when other work shares the cores."""
+    total = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(stat[11]) + int(stat[12])
+    return total / TICKS
+
+
+def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0, pids=()):
     expected = 302 if page["method"] == "POST" else 200
     deadline = time.perf_counter() + duration
     per_thread = max(1, max_requests // concurrency)
@@ -147,12 +175,18 @@ def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0)
             errors.extend(bad)
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    cpu_before = cpu_seconds(pids)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"latencies": latencies, "errors": errors, "seconds": time.perf_counter() - started}
+    return {
+        "latencies": latencies,
+        "errors": errors,
+        "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds(pids) - cpu_before,
+    }
 
 
 def percentile(values, fraction):
@@ -160,22 +194,26 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
 
 
-def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fill_seconds):
+def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fill_seconds, pids):
     available = []
     for page in pages:
         status, _, _ = fetch(base, "GET", page["path"])
         if status == 200:
             available.append(page)
     for page in available:  # warm-up: every worker renders and caches every page
-        measure(base, page, warmup, concurrency, max_requests, min_fill_seconds)
-    totals = {page["name"]: {"latencies": [], "errors": [], "seconds": 0.0} for page in available}
+        measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)
+    totals = {
+        page["name"]: {"latencies": [], "errors": [], "seconds": 0.0, "cpu": 0.0}
+        for page in available
+    }
     for _ in range(rounds):
         for page in available:
-            result = measure(base, page, duration, concurrency, max_requests, min_fill_seconds)
+            result = measure(
+                base, page, duration, concurrency, max_requests, min_fill_seconds, pids
+            )
             total = totals[page["name"]]
-            total["latencies"] += result["latencies"]
-            total["errors"] += result["errors"]
-            total["seconds"] += result["seconds"]
+            for measure_name in total:
+                total[measure_name] += result[measure_name]
     report = {}
     for page in pages:
         total = totals.get(page["name"])
@@ -191,6 +229,7 @@ def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fi
             "per_second": len(latencies) / total["seconds"],
             "p50_ms": 1000 * percentile(latencies, 0.50) if latencies else None,
             "p99_ms": 1000 * percentile(latencies, 0.99) if latencies else None,
+            "cpu_us": 1e6 * total["cpu"] / len(latencies) if latencies and pids else None,
         }
     return report
 
@@ -205,6 +244,7 @@ def main():
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--min-fill-seconds", type=float, default=0)
+    parser.add_argument("--server-pid", type=int, help="gunicorn master, to read its workers' CPU")
     args = parser.parse_args()
     if urllib.parse.urlsplit(args.base).hostname not in {"127.0.0.1", "localhost", "::1"}:
         parser.error("the load generator only targets loopback addresses")
@@ -217,6 +257,7 @@ def main():
         args.max_requests,
         args.warmup,
         args.min_fill_seconds,
+        worker_pids(args.server_pid) if args.server_pid else (),
     )
     print(json.dumps(report))
 

@@ -62,7 +62,8 @@ def run_scenario(scenario, args):
         keywords=100 if scenario["stretches"] else 0,
         workers=args.workers,
         page_cache=scenario["cache"],
-    ) as base:
+    ) as server:
+        base = server.url
         command = [
             sys.executable,
             "-m",
@@ -73,6 +74,7 @@ def run_scenario(scenario, args):
             f"--rounds={args.rounds}",
             f"--concurrency={args.concurrency}",
             f"--warmup={args.warmup}",
+            f"--server-pid={server.pid}",
         ]
         output = subprocess.run(
             command, cwd=PROJECT, capture_output=True, text=True, check=True, timeout=600
@@ -106,7 +108,7 @@ def wrk_second_opinion(base, args):
                 "wrk",
                 "-t1",
                 f"-c{args.concurrency}",
-                f"-d{args.duration}s",
+                f"-d{max(1, round(args.duration))}s",
                 "-H",
                 "Accept-Encoding: gzip",
                 base + page["path"],
@@ -125,23 +127,29 @@ def fmt(value, digits=1):
 
 
 def scenario_table(report):
-    baseline = report["baseline"]["per_second"]
+    baseline = report["baseline"]
     rows = [
-        "| page | requests | req/s | ratio to baseline | p50 ms | p99 ms | errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| page | requests | req/s | **ratio to baseline** | p50 ms | p99 ms "
+        "| server CPU µs/request | CPU ratio | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for page in PAGES:
         figures = report[page["name"]]
         if not figures["available"]:
-            rows.append(f"| {page['name']} | not available on this build | | | | | |")
+            rows.append(f"| {page['name']} | not available on this build | | | | | | | |")
             continue
-        ratio = figures["per_second"] / baseline
+        ratio = figures["per_second"] / baseline["per_second"]
         mark = " ✗" if page["name"] in READ_PAGES and ratio < TARGET else ""
+        cpu_ratio = (
+            baseline["cpu_us"] / figures["cpu_us"]
+            if figures["cpu_us"] and baseline["cpu_us"]
+            else None
+        )
         error = f" ({figures['first_error']})" if figures["errors"] else ""
         rows.append(
             f"| {page['name']} | {figures['requests']} | {fmt(figures['per_second'], 0)} "
             f"| **{ratio:.2f}**{mark} | {fmt(figures['p50_ms'], 2)} | {fmt(figures['p99_ms'], 2)} "
-            f"| {figures['errors']}{error} |"
+            f"| {fmt(figures['cpu_us'], 0)} | {fmt(cpu_ratio, 2)} | {figures['errors']}{error} |"
         )
     return "\n".join(rows)
 
@@ -164,6 +172,10 @@ def write_results(results, args, command, seconds):
         f"{args.duration} s per page, pages interleaved, after a {args.warmup} s warm-up each.",
         f"- Baseline: `/__baseline__/`, a fixed short `HttpResponse` through the same "
         f"middleware. Target for read pages: ratio ≥ {TARGET} (✗ marks a miss).",
+        "- Server CPU µs/request: the gunicorn workers' user + system CPU time over the "
+        "requests they answered (from /proc). CPU ratio = baseline's CPU per request / the "
+        "page's: the server-side cost ratio, much less swayed by other work on the machine "
+        "than throughput.",
         "",
     ]
     for scenario, (report, extras) in results:

@@ -3,6 +3,7 @@ and the Lighthouse audit: DEBUG=0, gunicorn, a fresh SQLite database and
 collected static files in a temporary folder that is removed afterwards."""
 
 import contextlib
+import dataclasses
 import http.client
 import os
 import secrets
@@ -54,9 +55,15 @@ def manage(env, *args):
     )
 
 
+@dataclasses.dataclass
+class Server:
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
 def production_server(stretches=0, keywords=0, workers=None, page_cache=True):
-    """Yields the base URL of a running production server, with the clinic's
+    """Yields a running production server (its URL, its master's pid), with the clinic's
     article and, if asked, `stretches` more sample stretches and `keywords`
     more keywords. Stops the server and removes its files on exit."""
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as folder:
@@ -83,7 +90,7 @@ def production_server(stretches=0, keywords=0, workers=None, page_cache=True):
         )
         try:
             wait_until_up(port, server)
-            yield f"http://{HOST}:{port}"
+            yield Server(f"http://{HOST}:{port}", server.pid)
         finally:
             server.terminate()
             try:

@@ -45,7 +45,8 @@ def test_the_form_filler_answers_every_field_of_the_posting_form_like_a_patient(
 
 @pytest.mark.server
 def test_the_production_server_serves_cached_compressed_pages_and_304s():
-    with production_server() as base:
+    with production_server() as server:
+        base = server.url
         status, headers, body = fetch(base, "GET", "/stretches/cobra-stretch/")
         headers = dict(headers)
         assert status == 200
@@ -55,9 +56,10 @@ def test_the_production_server_serves_cached_compressed_pages_and_304s():
             base, "GET", "/stretches/cobra-stretch/", headers={"If-None-Match": headers["ETag"]}
         )
         assert (status, body) == (304, b"")
-        css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', gzip.decompress(
-            fetch(base, "GET", "/")[2]
-        ).decode())
+        css = re.search(
+            r'href="(/static/css/site\.[0-9a-f]{12}\.css)"',
+            gzip.decompress(fetch(base, "GET", "/")[2]).decode(),
+        )
         status, headers, _ = fetch(base, "GET", css.group(1))
         assert status == 200
         assert "immutable" in dict(headers)["Cache-Control"]

@@ -16,6 +16,7 @@ import functools
 import gzip
 import hashlib
 import re
+from importlib.util import find_spec
 from pathlib import Path
 
 from django.apps import apps
@@ -26,27 +27,19 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.text import compress_string
 
-from .models import (
-    ContentVersion,
-    Guide,
-    GuideSection,
-    GuideStretch,
-    Keyword,
-    SectionPoint,
-    Step,
-    Stretch,
-    StretchKeyword,
-)
+from . import models
+from .models import ContentVersion
 
+# Everything a public page shows.
 CONTENT_MODELS = [
-    Guide,
-    GuideSection,
-    SectionPoint,
-    GuideStretch,
-    Stretch,
-    Step,
-    Keyword,
-    StretchKeyword,
+    models.Guide,
+    models.GuideSection,
+    models.SectionPoint,
+    models.GuideStretch,
+    models.Stretch,
+    models.Step,
+    models.Keyword,
+    models.StretchKeyword,
 ]
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware tests it
@@ -81,6 +74,7 @@ def release():
     folders += [
         Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(project)
     ]
+    folders.append(Path(find_spec(settings.ROOT_URLCONF).origin).parent)  # clinic/
     files = sorted(
         path
         for folder in folders
@@ -113,6 +107,9 @@ def cached_public_page(view):
         if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MATCH" in meta:
             not_modified = get_conditional_response(request, etag=etag)
             if not_modified is not None:
+                # A 304 repeats the validators and caching rules of the 200.
+                for header, value in _page_headers(etag).items():
+                    not_modified[header] = value
                 return not_modified
         target = f"{request.path_info}?{meta.get('QUERY_STRING', '')}".encode()
         key = f"page:{version}:{hashlib.blake2b(target, digest_size=16).hexdigest()}"
@@ -145,9 +142,13 @@ def _page_response(meta, page, etag):
     # Every cached request comes here: plain dict and regex work, no lazy
     # objects, is measurably cheaper than request.headers and patch_*().
     content_type, body = page
-    headers = {"ETag": etag, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
+    headers = _page_headers(etag)
     if ACCEPTS_GZIP.search(meta.get("HTTP_ACCEPT_ENCODING", "")):
         headers["Content-Encoding"] = "gzip"
     else:
         body = gzip.decompress(body)
     return HttpResponse(body, content_type=content_type, headers=headers)
+
+
+def _page_headers(etag):
+    return {"ETag": etag, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}

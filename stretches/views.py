@@ -18,7 +18,8 @@ class GuideDetailView(DetailView):
 
 
 class StretchListView(ListView):
-    queryset = Stretch.objects.published().with_details()
+    # Summaries show no steps or keywords: fetching them would only cost.
+    queryset = Stretch.objects.published()
     context_object_name = "stretches"
     paginate_by = 50
 
@@ -37,7 +38,7 @@ class KeywordDetailView(ListView):
 
     def get_queryset(self):
         self.keyword = get_object_or_404(Keyword, slug=self.kwargs["slug"])
-        return Stretch.objects.published().filter(keywords=self.keyword).with_details()
+        return Stretch.objects.published().filter(keywords=self.keyword)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(keyword=self.keyword, **kwargs)

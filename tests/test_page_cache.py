@@ -112,6 +112,8 @@ def test_an_unchanged_page_answers_304_to_the_browsers_etag(client, path):
     response = client.get(path, headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.content == b""
+    assert response["ETag"] == etag
+    assert response["Cache-Control"] == "no-cache"
 
 
 def test_a_changed_page_answers_200_with_a_new_etag(client):

@@ -3,12 +3,11 @@ loopback and prints what it measured as JSON.
 
     python -m bench.load http://127.0.0.1:8000 PAGES_JSON --duration 2 --rounds 2
 
-PAGES_JSON is a list of {"name", "method", "path"}. Each round measures every
-page in turn, for `duration` seconds or `max_requests` requests, whichever
-comes first, with `concurrency` threads, each opening a connection per request
-as a browser's first visit would (gunicorn's sync workers close it anyway).
-Interleaving the pages round by round spreads the noise of a shared machine
-evenly over them. Standard library only.
+PAGES_JSON is a list of {"name", "method", "path"}, the baseline first. Each
+round measures the baseline and then each page in turn, for `duration`
+seconds or `max_requests` requests, whichever comes first, with `concurrency`
+threads, each opening a connection per request as a browser's first visit
+would (gunicorn's sync workers close it anyway). Standard library only.
 """
 
 import argparse
@@ -16,6 +15,7 @@ import http.client
 import json
 import os
 import re
+import statistics
 import threading
 import time
 import urllib.parse
@@ -195,6 +195,10 @@ def percentile(values, fraction):
 
 
 def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fill_seconds, pids):
+    """Measures pages[0], the baseline, right before each other page, round
+    after round: each page's ratio is the median over rounds of its figure
+    against the baseline's of a moment before, so a burst of other work on
+    the machine lands on both sides of a ratio rather than on one page."""
     available = []
     for page in pages:
         status, _, _ = fetch(base, "GET", page["path"])
@@ -202,36 +206,53 @@ def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fi
             available.append(page)
     for page in available:  # warm-up: every worker renders and caches every page
         measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)
+    baseline, others = available[0], available[1:]
     totals = {
         page["name"]: {"latencies": [], "errors": [], "seconds": 0.0, "cpu": 0.0}
         for page in available
     }
+    ratios = {page["name"]: {"throughput": [], "cpu": []} for page in others}
     for _ in range(rounds):
-        for page in available:
-            result = measure(
-                base, page, duration, concurrency, max_requests, min_fill_seconds, pids
-            )
-            total = totals[page["name"]]
-            for measure_name in total:
-                total[measure_name] += result[measure_name]
+        for page in others:
+            pair = [
+                measure(base, each, duration, concurrency, max_requests, min_fill_seconds, pids)
+                for each in (baseline, page)
+            ]
+            for each, result in zip((baseline, page), pair, strict=True):
+                for figure in totals[each["name"]]:
+                    totals[each["name"]][figure] += result[figure]
+            before, after = (summary(result) for result in pair)
+            if before["per_second"] and after["per_second"]:
+                ratios[page["name"]]["throughput"].append(
+                    after["per_second"] / before["per_second"]
+                )
+            if before["cpu_us"] and after["cpu_us"]:
+                ratios[page["name"]]["cpu"].append(before["cpu_us"] / after["cpu_us"])
     report = {}
     for page in pages:
-        total = totals.get(page["name"])
-        if total is None:
+        if page["name"] not in totals:
             report[page["name"]] = {"available": False}
             continue
-        latencies = total["latencies"]
-        report[page["name"]] = {
-            "available": True,
-            "requests": len(latencies),
-            "errors": len(total["errors"]),
-            "first_error": total["errors"][0] if total["errors"] else None,
-            "per_second": len(latencies) / total["seconds"],
-            "p50_ms": 1000 * percentile(latencies, 0.50) if latencies else None,
-            "p99_ms": 1000 * percentile(latencies, 0.99) if latencies else None,
-            "cpu_us": 1e6 * total["cpu"] / len(latencies) if latencies and pids else None,
-        }
+        figures = summary(totals[page["name"]])
+        paired = ratios.get(page["name"], {"throughput": [1.0], "cpu": [1.0]})
+        figures["ratio"] = statistics.median(paired["throughput"] or [0])
+        figures["cpu_ratio"] = statistics.median(paired["cpu"]) if paired["cpu"] else None
+        report[page["name"]] = figures
     return report
+
+
+def summary(result):
+    latencies = result["latencies"]
+    return {
+        "available": True,
+        "requests": len(latencies),
+        "errors": len(result["errors"]),
+        "first_error": result["errors"][0] if result["errors"] else None,
+        "per_second": len(latencies) / result["seconds"] if result["seconds"] else 0,
+        "p50_ms": 1000 * percentile(latencies, 0.50) if latencies else None,
+        "p99_ms": 1000 * percentile(latencies, 0.99) if latencies else None,
+        "cpu_us": 1e6 * result["cpu"] / len(latencies) if latencies and result["cpu"] else None,
+    }
 
 
 def main():

@@ -17,11 +17,16 @@ class GuideDetailView(DetailView):
     context_object_name = "guide"
 
 
+# A page of summaries a phone can scroll, and whose first render (after each
+# content change) costs about the same with 7 stretches as with thousands.
+SUMMARIES_PER_PAGE = 24
+
+
 class StretchListView(ListView):
     # Summaries show no steps or keywords: fetching them would only cost.
     queryset = Stretch.objects.published()
     context_object_name = "stretches"
-    paginate_by = 50
+    paginate_by = SUMMARIES_PER_PAGE
 
 
 class StretchDetailView(DetailView):
@@ -34,7 +39,7 @@ class KeywordDetailView(ListView):
 
     template_name = "stretches/keyword_detail.html"
     context_object_name = "stretches"
-    paginate_by = 50
+    paginate_by = SUMMARIES_PER_PAGE
 
     def get_queryset(self):
         self.keyword = get_object_or_404(Keyword, slug=self.kwargs["slug"])

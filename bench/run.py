@@ -127,7 +127,8 @@ def fmt(value, digits=1):
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def scenario_table(report):
+def scenario_table(report, judged=True):
+    """The scenario's figures; `judged` marks read pages under the target."""
     rows = [
         "| page | requests | req/s | **ratio to baseline** | p50 ms | p99 ms "
         "| server CPU µs/request | CPU ratio | errors |",
@@ -139,7 +140,7 @@ def scenario_table(report):
             rows.append(f"| {page['name']} | not available on this build | | | | | | | |")
             continue
         ratio, cpu_ratio = figures["ratio"], figures["cpu_ratio"]
-        mark = " ✗" if page["name"] in READ_PAGES and ratio < TARGET else ""
+        mark = " ✗" if judged and page["name"] in READ_PAGES and ratio < TARGET else ""
         error = f" ({figures['first_error']})" if figures["errors"] else ""
         rows.append(
             f"| {page['name']} | {figures['requests']} | {fmt(figures['per_second'], 0)} "
@@ -177,7 +178,15 @@ def write_results(results, args, command, seconds):
         "",
     ]
     for scenario, (report, extras) in results:
-        lines += [f"## {scenario['title']}", "", scenario_table(report), ""]
+        lines += [f"## {scenario['title']}", ""]
+        if not scenario["cache"]:
+            lines += [
+                "What a cache miss costs (PAGE_CACHE=0): the first request for a page after a "
+                "content change renders it like this. Shown for scale; the target applies to "
+                "the cached pages.",
+                "",
+            ]
+        lines += [scenario_table(report, judged=scenario["cache"]), ""]
         weight = extras["weight"]
         lines.append(
             f"Article page weight, compressed: HTML {weight['html'] / 1024:.1f} KB + CSS/JS "
@@ -248,7 +257,7 @@ def plot(results):
 def main():
     parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
     parser.add_argument("--duration", type=float, default=1.0)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=None)
@@ -261,7 +270,7 @@ def main():
     for scenario in scenarios:
         print(f"== {scenario['title']}", flush=True)
         results.append((scenario, run_scenario(scenario, args)))
-        print(scenario_table(results[-1][1][0]), flush=True)
+        print(scenario_table(results[-1][1][0], judged=scenario["cache"]), flush=True)
     write_results(results, args, command, time.monotonic() - started)
     plot(results)
     print(f"Wrote {RESULTS.relative_to(PROJECT)} and {PLOT.relative_to(PROJECT)}")

@@ -58,11 +58,14 @@ INSTALLED_APPS = [
 ]
 
 # WhiteNoise answers static files before anything else runs; GZip sits above
-# every middleware that reads or writes the body, so it compresses last.
+# every middleware that reads or writes the body, so it compresses last; the
+# page cache serves cached public pages before the middleware below it, which
+# have nothing to do for them (see stretches/caching.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "stretches.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

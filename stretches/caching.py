@@ -99,20 +99,12 @@ def cached_public_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if settings.DEBUG or not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+        if not _enabled(request):
             return view(request, *args, **kwargs)
-        version = f"{ContentVersion.current()}-{release()}"
-        etag = f'"{version}"'
-        meta = request.META
-        if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MATCH" in meta:
-            not_modified = get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                # A 304 repeats the validators and caching rules of the 200.
-                for header, value in _page_headers(etag).items():
-                    not_modified[header] = value
-                return not_modified
-        target = f"{request.path_info}?{meta.get('QUERY_STRING', '')}".encode()
-        key = f"page:{version}:{hashlib.blake2b(target, digest_size=16).hexdigest()}"
+        etag, key = _page_key(request)
+        not_modified = _not_modified(request, etag)
+        if not_modified is not None:
+            return not_modified
         page = cache.get(key)
         if page is None:
             response = view(request, *args, **kwargs)
@@ -122,11 +114,103 @@ def cached_public_page(view):
                 return response
             # No random padding (Django's BREACH mitigation): these pages hold
             # no secret, and the same bytes every time keep the ETag honest.
-            page = (response["Content-Type"], compress_string(response.content))
+            page = (response["Content-Type"], compress_string(response.content), None)
             cache.set(key, page, PAGE_TIMEOUT)
-        return _page_response(meta, page, etag)
+        response = _page_response(request.META, page, etag)
+        response.cached_page = (key, page)  # for PageCacheMiddleware
+        return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Serves cached pages ahead of the session, CSRF, authentication,
+    messages and clickjacking middleware, which have nothing to do for a page
+    that is the same for everyone: what they added to it when it was first
+    served (X-Frame-Options) is stored with it and sent again.
+
+    It only looks up paths that this process has seen `cached_public_page`
+    serve, so every other request costs it one set lookup; it checks the host
+    against ALLOWED_HOSTS as CommonMiddleware would."""
+
+    MAX_PATHS = 10_000  # query strings are the visitor's to vary
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.page_paths = set()
+
+    def __call__(self, request):
+        target = _target(request)
+        if target in self.page_paths and _enabled(request):
+            request.get_host()
+            etag, key = _page_key(request)
+            not_modified = _not_modified(request, etag)
+            if not_modified is not None:
+                return not_modified
+            page = cache.get(key)
+            if page is not None and page[2] is not None:
+                return _page_response(request.META, page, etag)
+        response = self.get_response(request)
+        cached_page = getattr(response, "cached_page", None)
+        if cached_page is None:
+            self.page_paths.discard(target)
+        else:
+            key, (content_type, body, replayed) = cached_page
+            if replayed is None:
+                replayed = {
+                    header: value
+                    for header, value in response.items()
+                    if header.lower() not in NOT_REPLAYED
+                }
+                cache.set(key, (content_type, body, replayed), PAGE_TIMEOUT)
+            if len(self.page_paths) < self.MAX_PATHS:
+                self.page_paths.add(target)
+        return response
+
+
+# Headers a cached page gets afresh rather than from the stored copy.
+NOT_REPLAYED = {
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "etag",
+    "vary",
+    "cache-control",
+    "set-cookie",
+    "date",
+}
+
+
+def _enabled(request):
+    return not settings.DEBUG and settings.PAGE_CACHE and request.method in ("GET", "HEAD")
+
+
+def _target(request):
+    return f"{request.path_info}?{request.META.get('QUERY_STRING', '')}"
+
+
+def _page_key(request):
+    """The page's ETag and cache key at the current content version, read
+    once per request and before anything is rendered: a version read after
+    rendering could label a page from before a change with the version after
+    it."""
+    version = getattr(request, "content_version", None)
+    if version is None:
+        version = request.content_version = f"{ContentVersion.current()}-{release()}"
+    digest = hashlib.blake2b(_target(request).encode(), digest_size=16).hexdigest()
+    return f'"{version}"', f"page:{version}:{digest}"
+
+
+def _not_modified(request, etag):
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" not in meta and "HTTP_IF_MATCH" not in meta:
+        return None
+    response = get_conditional_response(request, etag=etag)
+    if response is not None:
+        # A 304 repeats the validators and caching rules of the 200.
+        for header, value in _page_headers(etag).items():
+            response[header] = value
+    return response
 
 
 def _same_for_everyone(response):
@@ -141,8 +225,8 @@ def _same_for_everyone(response):
 def _page_response(meta, page, etag):
     # Every cached request comes here: plain dict and regex work, no lazy
     # objects, is measurably cheaper than request.headers and patch_*().
-    content_type, body = page
-    headers = _page_headers(etag)
+    content_type, body, replayed = page
+    headers = {**(replayed or {}), **_page_headers(etag)}
     if ACCEPTS_GZIP.search(meta.get("HTTP_ACCEPT_ENCODING", "")):
         headers["Content-Encoding"] = "gzip"
     else:

@@ -155,3 +155,24 @@ def test_the_benchmark_baseline_is_hidden_unless_the_benchmark_turns_it_on(clien
     response = client.get("/__baseline__/")
     assert response.status_code == 200
     assert response.content == b"baseline"
+
+
+def test_a_stretch_unpublished_by_staff_is_gone_on_the_next_request(admin_client, client):
+    cobra = Stretch.objects.get(slug="cobra-stretch")
+    for _ in range(2):
+        assert client.get(cobra.get_absolute_url()).status_code == 200
+    save_in_admin(admin_client, cobra, published="")
+    assert client.get(cobra.get_absolute_url()).status_code == 404
+    assert "Cobra Stretch" not in text_of(client, "/stretches/")
+
+
+@pytest.mark.parametrize("path", READ_PAGES)
+def test_cached_pages_keep_the_clickjacking_protection(client, path):
+    for _ in range(3):  # rendered, then served ahead of the middleware that sets it
+        assert client.get(path)["X-Frame-Options"] == "DENY"
+
+
+def test_a_cached_page_refuses_a_host_that_is_not_allowed(client):
+    for _ in range(2):
+        client.get("/")
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400

@@ -225,30 +225,48 @@ def scaling_section(results):
 
 
 def plot(results):
+    """p50 bars and p99 dashes per page: cached scenarios on the left, the
+    cost of a cache miss (rendering every time) on the right, each on its own
+    scale."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     names = [page["name"] for page in PAGES]
-    figure, axes = plt.subplots(figsize=(11, 5.5))
-    width = 0.8 / len(results)
-    for index, (scenario, (report, _)) in enumerate(results):
-        xs, p50s, p99s = [], [], []
-        for position, name in enumerate(names):
-            if report[name]["available"]:
-                xs.append(position + index * width)
-                p50s.append(report[name]["p50_ms"])
-                p99s.append(report[name]["p99_ms"])
-        bars = axes.bar(xs, p50s, width, label=f"{scenario['title']} (p50)")
-        axes.scatter(xs, p99s, marker="_", s=200, color=bars.patches[0].get_facecolor())
-    axes.set_xticks([position + 0.4 - width / 2 for position in range(len(names))], names)
-    axes.set_ylabel("latency, ms (bar: p50, dash: p99)")
-    axes.set_title(f"Latency per page, gunicorn on {os.cpu_count()} shared cores")
-    axes.legend(fontsize=8)
-    plt.setp(axes.get_xticklabels(), rotation=20, ha="right")
+    panels = [
+        ("served from the page cache", [r for r in results if r[0]["cache"]]),
+        ("rendered every time (a cache miss)", [r for r in results if not r[0]["cache"]]),
+    ]
+    panels = [panel for panel in panels if panel[1]]
+    figure, axes_list = plt.subplots(1, len(panels), figsize=(7 * len(panels), 5.5), squeeze=False)
+    for axes, (title, scenarios) in zip(axes_list[0], panels, strict=True):
+        width = 0.8 / len(scenarios)
+        for index, (scenario, (report, _)) in enumerate(scenarios):
+            for position, name in enumerate(names):
+                x = position + index * width
+                if not report[name]["available"]:
+                    axes.text(x, 0, "n/a", ha="center", va="bottom", fontsize=7)
+            shown = [(p, n) for p, n in enumerate(names) if report[n]["available"]]
+            xs = [position + index * width for position, _ in shown]
+            bars = axes.bar(
+                xs, [report[n]["p50_ms"] for _, n in shown], width, label=scenario["title"]
+            )
+            axes.scatter(
+                xs,
+                [report[n]["p99_ms"] for _, n in shown],
+                marker="_",
+                s=200,
+                color=bars.patches[0].get_facecolor(),
+            )
+        axes.set_xticks([p + 0.4 - width / 2 for p in range(len(names))], names)
+        axes.set_ylabel("latency, ms (bar: p50, dash: p99)")
+        axes.set_title(title)
+        axes.legend(fontsize=8)
+        plt.setp(axes.get_xticklabels(), rotation=20, ha="right")
+    figure.suptitle(f"Latency per page, gunicorn on {os.cpu_count()} shared cores")
     figure.tight_layout()
-    figure.savefig(PLOT, dpi=110)
+    figure.savefig(PLOT, dpi=100)
 
 
 def main():

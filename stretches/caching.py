@@ -231,6 +231,8 @@ def _page_response(meta, page, etag):
         headers["Content-Encoding"] = "gzip"
     else:
         body = gzip.decompress(body)
+    # Set here, as CommonMiddleware is skipped when PageCacheMiddleware answers.
+    headers["Content-Length"] = str(len(body))
     return HttpResponse(body, content_type=content_type, headers=headers)
 
 

@@ -135,12 +135,14 @@ def test_read_pages_carry_no_csrf_token_and_set_no_cookie(client, path):
 
 @pytest.mark.parametrize("path", READ_PAGES)
 def test_read_pages_are_sent_compressed_to_browsers_that_accept_it(client, path):
+    client.get(path)  # then served by PageCacheMiddleware
     plain = client.get(path)
     compressed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
     assert compressed["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in compressed["Vary"]
     assert not plain.has_header("Content-Encoding")
     assert gzip.decompress(compressed.content) == plain.content
+    assert int(compressed["Content-Length"]) == len(compressed.content)
 
 
 def test_a_page_that_is_not_found_is_not_cached(client):

@@ -7,7 +7,7 @@ PORT ?= 8000
 
 BACKUP_DIR ?= backups
 
-.PHONY: install install-test browser-deps run migrate superuser test lint check migrations-check ci clean backup
+.PHONY: install install-test install-bench browser-deps run migrate superuser test lint check migrations-check ci bench audit clean backup
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet ".[test]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet ".[bench]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -63,6 +67,18 @@ ci:
 # A consistent snapshot of the SQLite database, safe while the site is running.
 backup: install
 	$(PY) manage.py backup_database $(BACKUP_DIR)/db-$$(date -u +%Y%m%dT%H%M%SZ).sqlite3
+
+# Production server on 127.0.0.1, load from a second process; a few minutes.
+# Writes bench/results.md and bench/latency.png. BENCH_ARGS="--quick" for the
+# cached scenarios only.
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Lighthouse (mobile) on the article and a stretch page, with Debian's Chromium.
+audit: install
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	npm ci --no-audit --no-fund
+	$(PY) -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache *.egg-info

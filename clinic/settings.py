@@ -63,17 +63,26 @@ INSTALLED_APPS = [
     "consultations",
 ]
 
+# The security headers come first, so that every response carries them: static
+# files, cached pages and the admin alike. WhiteNoise answers static files
+# before anything else runs; GZip sits above every middleware that reads or
+# writes the body, so it compresses last; the page cache serves cached public
+# pages before the middleware below it, which have nothing to do for them
+# (see stretches/caching.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "clinic.middleware.RejectNulBytesMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "stretches.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: it turns lockouts into responses.
     "axes.middleware.AxesMiddleware",
@@ -109,11 +118,13 @@ WSGI_APPLICATION = "clinic.wsgi.application"
 # transactions never deadlock upgrading a read lock.
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 
+DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
-            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            conn_max_age=DB_CONN_MAX_AGE,
             conn_health_checks=True,
         )
     }
@@ -122,6 +133,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            # Reused like PostgreSQL's: opening a file and running the PRAGMAs
+            # on every request would cost more than a cached page.
+            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
             "OPTIONS": {
                 "timeout": float(os.environ.get("SQLITE_TIMEOUT", "20")),
                 "transaction_mode": "IMMEDIATE",
@@ -150,8 +164,56 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
+# In production, collectstatic writes each file under a content-hashed name
+# with gzip copies beside it, and WhiteNoise serves those with a far-future
+# Cache-Control. Development keeps plain names, so no collectstatic is needed
+# (tests included).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Files browsers ask for at the site's root (favicon.ico), served by WhiteNoise.
+# Without one, every first visit logs a 404 in the browser console.
+WHITENOISE_ROOT = BASE_DIR / "public"
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Rendered public pages (see stretches/caching.py), the site settings record
+# and the consultation form's rate-limit counts live here. Each gunicorn
+# process has its own memory cache unless REDIS_URL gives them a shared one,
+# as production must (the rate limit is only per site when shared); either
+# way a page is never stale, as its key carries the content version.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "clinic",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# Off only to measure or debug what rendering costs: every request renders.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+
+# Serves /__baseline__/, a fixed short response through the same middleware
+# as every page, which the benchmark compares the pages against. Off (404)
+# unless the benchmark turns it on.
+BENCHMARK_BASELINE = env_bool("BENCHMARK_BASELINE", False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -192,18 +254,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# Caches. Redis in production (REDIS_URL), shared by every worker process:
-# the consultation form's rate limit counts there. Local memory otherwise.
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 # Security.

@@ -7,6 +7,8 @@ from django.views.generic import TemplateView
 
 from stretches.sitemaps import sitemaps
 
+from . import views
+
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("consultation/", include("consultations.urls")),
@@ -16,6 +18,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("__baseline__/", views.baseline),
     path("", include("stretches.urls")),
 ]
 

@@ -36,10 +36,16 @@ class GuideDetailView(DetailView):
         return super().get_context_data(**_guide_context(self.request, self.object), **kwargs)
 
 
+# A page of summaries a phone can scroll, and whose first render (after each
+# content change) costs about the same with 7 stretches as with thousands.
+SUMMARIES_PER_PAGE = 24
+
+
 class StretchListView(ListView):
-    queryset = Stretch.objects.published().with_details()
+    # Summaries show no steps or keywords: fetching them would only cost.
+    queryset = Stretch.objects.published()
     context_object_name = "stretches"
-    paginate_by = 50
+    paginate_by = SUMMARIES_PER_PAGE
 
 
 class StretchDetailView(DetailView):
@@ -57,11 +63,11 @@ class KeywordDetailView(ListView):
 
     template_name = "stretches/keyword_detail.html"
     context_object_name = "stretches"
-    paginate_by = 50
+    paginate_by = SUMMARIES_PER_PAGE
 
     def get_queryset(self):
         self.keyword = get_object_or_404(Keyword, slug=self.kwargs["slug"])
-        return Stretch.objects.published().filter(keywords=self.keyword).with_details()
+        return Stretch.objects.published().filter(keywords=self.keyword)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(keyword=self.keyword, **kwargs)

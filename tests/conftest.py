@@ -16,8 +16,9 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: no rate-limit counts, and no site
-    settings cached by another test (whose database rows were rolled back)."""
+    """Each test starts with an empty cache: no rate-limit counts, no cached
+    pages and no site settings from another test (the database is rolled back
+    between tests, so a content version can come back with other content)."""
     cache.clear()
     yield
     cache.clear()

@@ -55,9 +55,12 @@ class SiteDatabase:
 def site_database(tmp_path):
     """A migrated database, holding the seed article, for a live site."""
     base_url = os.environ.get("DATABASE_URL")
+    # With DEBUG=0 pages link static files by their hashed names: collect them.
+    static = {"STATIC_ROOT": str(tmp_path / "static")}
+    manage("collectstatic", "--noinput", env=static)
     if not base_url:
         path = tmp_path / "site.sqlite3"
-        database = SiteDatabase(env={"SQLITE_PATH": str(path)}, sqlite_path=path)
+        database = SiteDatabase(env={"SQLITE_PATH": str(path), **static}, sqlite_path=path)
         manage("migrate", "--noinput", env=database.env)
         yield database
         return
@@ -68,7 +71,7 @@ def site_database(tmp_path):
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        database = SiteDatabase(env={"DATABASE_URL": url}, postgres_url=url)
+        database = SiteDatabase(env={"DATABASE_URL": url, **static}, postgres_url=url)
         manage("migrate", "--noinput", env=database.env)
         yield database
     finally:

@@ -96,7 +96,8 @@ def test_unreachable_postgresql_asks_the_patient_to_try_again(tmp_path):
         proxy = SwitchableTcpProxy(url.hostname, url.port or 5432)
         through_proxy = urlunsplit(url._replace(netloc=f"{url.username}@127.0.0.1:{proxy.port}"))
         try:
-            with running_site({"DATABASE_URL": through_proxy}, tmp_path, workers=2) as live:
+            through_proxy_env = database.env | {"DATABASE_URL": through_proxy}
+            with running_site(through_proxy_env, tmp_path, workers=2) as live:
                 patient = Patient(live.port)
                 form = filled_form(patient.open_form(), 1)
                 proxy.up.clear()

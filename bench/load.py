@@ -1,0 +1,287 @@
+"""The load generator: a process of its own that sends requests to a server on
+loopback and prints what it measured as JSON.
+
+    python -m bench.load http://127.0.0.1:8000 PAGES_JSON --duration 2 --rounds 2
+
+PAGES_JSON is a list of {"name", "method", "path"}, the baseline first. Each
+round measures the baseline and then each page in turn, for `duration`
+seconds or `max_requests` requests, whichever comes first, with `concurrency`
+threads, each opening a connection per request as a browser's first visit
+would (gunicorn's sync workers close it anyway). Standard library only.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import threading
+import time
+import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+
+HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "clinic-bench"}
+
+
+def fetch(base, method, path, body=None, headers=None):
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
+    try:
+        connection.request(method, path, body=body, headers=HEADERS | (headers or {}))
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+# --- The consultation form's POST payload ---------------------------------
+# The form is built on another branch and may change: this reads the field
+# names from the GET page instead of hard-coding them, fills each with a
+# plausible value, keeps hidden fields (CSRF token, timestamps) as served and
+# leaves the honeypot empty. The benchmark's server sets
+# CONSULTATION_MIN_FILL_SECONDS=0; against a server that keeps a minimum fill
+# time, pass --min-fill-seconds and the builder waits that long once.
+
+SAMPLE_VALUES = [
+    (r"e-?mail", "bench.patient@example.com"),
+    (r"phone|tel|mobile", "01632 960123"),
+    (r"date", "2030-01-15"),
+    (r"name", "Bench Patient"),
+]
+HONEYPOT = re.compile(r"honeypot|website|url|homepage|nickname|fax", re.IGNORECASE)
+
+
+class _FormFields(HTMLParser):
+    """Collects the fields of the first form that posts, with their types."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields, self.in_form, self.done, self.select = [], False, False, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and not self.done and (attrs.get("method") or "").lower() == "post":
+            self.in_form = True
+        elif self.in_form and tag in {"input", "textarea", "select"} and attrs.get("name"):
+            field = {"tag": tag, **attrs}
+            self.fields.append(field)
+            if tag == "select":
+                self.select = field
+        elif self.in_form and tag == "option" and self.select and attrs.get("value"):
+            self.select.setdefault("first_option", attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "form" and self.in_form:
+            self.in_form, self.done = False, True
+
+
+def consultation_payload(html):
+    """The form's fields filled in as a patient would, URL-encoded."""
+    parser = _FormFields()
+    parser.feed(html)
+    data = {}
+    for field in parser.fields:
+        name, kind = field["name"], field.get("type", "text").lower()
+        if kind == "hidden":
+            data[name] = field.get("value", "")
+        elif HONEYPOT.search(name) or field.get("tabindex") == "-1":
+            data[name] = ""
+        elif kind in {"checkbox", "radio"}:
+            data.setdefault(name, field.get("value", "on"))
+        elif field["tag"] == "select":
+            data[name] = field.get("first_option", "")
+        elif kind in {"submit", "button"}:
+            continue
+        else:
+            data[name] = next(
+                (value for pattern, value in SAMPLE_VALUES if re.search(pattern, name, re.I)),
+                "Lower back pain after long days at a desk; I would like advice on stretches.",
+            )
+    return urllib.parse.urlencode(data)
+
+
+def prepare_post(base, path, min_fill_seconds=0):
+    """GETs the form once and returns the body and headers to POST it with."""
+    status, headers, body = fetch(base, "GET", path, headers={"Accept-Encoding": "identity"})
+    if status != 200:
+        raise RuntimeError(f"GET {path} answered {status}")
+    cookies = "; ".join(
+        value.split(";", 1)[0] for name, value in headers if name.lower() == "set-cookie"
+    )
+    time.sleep(min_fill_seconds)
+    return consultation_payload(body.decode()), {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookies,
+    }
+
+
+# --- Measuring ---------------------------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def worker_pids(master_pid):
+    """The gunicorn workers: the processes whose parent is the master."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == master_pid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids):
+    """User + system CPU time the workers have used so far (Linux /proc).
+    Unlike throughput, it hardly moves when other work shares the cores."""
+    total = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(stat[11]) + int(stat[12])
+    return total / TICKS
+
+
+def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0, pids=()):
+    expected = 302 if page["method"] == "POST" else 200
+    deadline = time.perf_counter() + duration
+    per_thread = max(1, max_requests // concurrency)
+    latencies, errors, lock = [], [], threading.Lock()
+
+    def worker():
+        body, headers = None, None
+        if page["method"] == "POST":
+            body, headers = prepare_post(base, page["path"], min_fill_seconds)
+        mine, bad = [], []
+        while len(mine) + len(bad) < per_thread and time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                status, _, _ = fetch(base, page["method"], page["path"], body, headers)
+            except OSError as error:
+                bad.append(repr(error))
+                continue
+            if status == expected:
+                mine.append(time.perf_counter() - started)
+            else:
+                bad.append(f"HTTP {status}")
+        with lock:
+            latencies.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    cpu_before = cpu_seconds(pids)
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "latencies": latencies,
+        "errors": errors,
+        "seconds": time.perf_counter() - started,
+        "cpu": cpu_seconds(pids) - cpu_before,
+    }
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
+
+
+def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fill_seconds, pids):
+    """Measures pages[0], the baseline, right before each other page, round
+    after round: each page's ratio is the median over rounds of its figure
+    against the baseline's of a moment before, so a burst of other work on
+    the machine lands on both sides of a ratio rather than on one page."""
+    available = []
+    for page in pages:
+        status, _, _ = fetch(base, "GET", page["path"])
+        if status == 200:
+            available.append(page)
+    for page in available:  # warm-up: every worker renders and caches every page
+        measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)
+    baseline, others = available[0], available[1:]
+    totals = {
+        page["name"]: {"latencies": [], "errors": [], "seconds": 0.0, "cpu": 0.0}
+        for page in available
+    }
+    ratios = {page["name"]: {"throughput": [], "cpu": []} for page in others}
+    for _ in range(rounds):
+        for page in others:
+            pair = [
+                measure(base, each, duration, concurrency, max_requests, min_fill_seconds, pids)
+                for each in (baseline, page)
+            ]
+            for each, result in zip((baseline, page), pair, strict=True):
+                for figure in totals[each["name"]]:
+                    totals[each["name"]][figure] += result[figure]
+            before, after = (summary(result) for result in pair)
+            if before["per_second"] and after["per_second"]:
+                ratios[page["name"]]["throughput"].append(
+                    after["per_second"] / before["per_second"]
+                )
+            if before["cpu_us"] and after["cpu_us"]:
+                ratios[page["name"]]["cpu"].append(before["cpu_us"] / after["cpu_us"])
+    report = {}
+    for page in pages:
+        if page["name"] not in totals:
+            report[page["name"]] = {"available": False}
+            continue
+        figures = summary(totals[page["name"]])
+        paired = ratios.get(page["name"], {"throughput": [1.0], "cpu": [1.0]})
+        figures["ratio"] = statistics.median(paired["throughput"] or [0])
+        figures["cpu_ratio"] = statistics.median(paired["cpu"]) if paired["cpu"] else None
+        report[page["name"]] = figures
+    return report
+
+
+def summary(result):
+    latencies = result["latencies"]
+    return {
+        "available": True,
+        "requests": len(latencies),
+        "errors": len(result["errors"]),
+        "first_error": result["errors"][0] if result["errors"] else None,
+        "per_second": len(latencies) / result["seconds"] if result["seconds"] else 0,
+        "p50_ms": 1000 * percentile(latencies, 0.50) if latencies else None,
+        "p99_ms": 1000 * percentile(latencies, 0.99) if latencies else None,
+        "cpu_us": 1e6 * result["cpu"] / len(latencies) if latencies and result["cpu"] else None,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("base")
+    parser.add_argument("pages", type=json.loads)
+    parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--max-requests", type=int, default=20000)
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--min-fill-seconds", type=float, default=0)
+    parser.add_argument("--server-pid", type=int, help="gunicorn master, to read its workers' CPU")
+    args = parser.parse_args()
+    if urllib.parse.urlsplit(args.base).hostname not in {"127.0.0.1", "localhost", "::1"}:
+        parser.error("the load generator only targets loopback addresses")
+    report = run(
+        args.base,
+        args.pages,
+        args.duration,
+        args.rounds,
+        args.concurrency,
+        args.max_requests,
+        args.warmup,
+        args.min_fill_seconds,
+        worker_pids(args.server_pid) if args.server_pid else (),
+    )
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

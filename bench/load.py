@@ -46,7 +46,7 @@ def fetch(base, method, path, body=None, headers=None):
 
 SAMPLE_VALUES = [
     (r"e-?mail", "bench.patient@example.com"),
-    (r"phone|tel|mobile", "01632 960123"),
+    (r"phone|tel|mobile", "020 7946 0958"),
     (r"date", "2030-01-15"),
     (r"name", "Bench Patient"),
 ]
@@ -105,7 +105,7 @@ def consultation_payload(html):
 
 
 def prepare_post(base, path, min_fill_seconds=0):
-    """GETs the form once and returns the body and headers to POST it with."""
+    """GETs the form and returns the body and headers to POST it with."""
     status, headers, body = fetch(base, "GET", path, headers={"Accept-Encoding": "identity"})
     if status != 200:
         raise RuntimeError(f"GET {path} answered {status}")
@@ -148,18 +148,31 @@ def cpu_seconds(pids):
     return total / TICKS
 
 
+# Each POST sends a form of its own, fetched before the clock starts: the site
+# stores one request per filled-in form, so resending one would measure its
+# double-submit guard rather than a new request.
+FORMS_PER_THREAD = 60
+
+
 def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0, pids=()):
     expected = 302 if page["method"] == "POST" else 200
-    deadline = time.perf_counter() + duration
     per_thread = max(1, max_requests // concurrency)
+    if page["method"] == "POST":
+        per_thread = min(per_thread, FORMS_PER_THREAD)
+        forms = [
+            [prepare_post(base, page["path"]) for _ in range(per_thread)]
+            for _ in range(concurrency)
+        ]
+        time.sleep(min_fill_seconds)
+    else:
+        forms = [[] for _ in range(concurrency)]
+    deadline = time.perf_counter() + duration
     latencies, errors, lock = [], [], threading.Lock()
 
-    def worker():
-        body, headers = None, None
-        if page["method"] == "POST":
-            body, headers = prepare_post(base, page["path"], min_fill_seconds)
+    def worker(forms):
         mine, bad = [], []
         while len(mine) + len(bad) < per_thread and time.perf_counter() < deadline:
+            body, headers = forms.pop() if forms else (None, None)
             started = time.perf_counter()
             try:
                 status, _, _ = fetch(base, page["method"], page["path"], body, headers)
@@ -174,7 +187,7 @@ def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0,
             latencies.extend(mine)
             errors.extend(bad)
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(mine,)) for mine in forms]
     cpu_before = cpu_seconds(pids)
     started = time.perf_counter()
     for thread in threads:

@@ -247,7 +247,11 @@ def plot(results):
                 x = position + index * width
                 if not report[name]["available"]:
                     axes.text(x, 0, "n/a", ha="center", va="bottom", fontsize=7)
-            shown = [(p, n) for p, n in enumerate(names) if report[n]["available"]]
+            shown = [
+                (p, n)
+                for p, n in enumerate(names)
+                if report[n]["available"] and report[n]["p50_ms"] is not None
+            ]
             xs = [position + index * width for position, _ in shown]
             bars = axes.bar(
                 xs, [report[n]["p50_ms"] for _, n in shown], width, label=scenario["title"]

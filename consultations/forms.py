@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.validators import validate_slug
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from stretches.models import Stretch
@@ -53,20 +54,23 @@ def read_form_token(token):
         return None
 
 
-class StretchChoiceField(forms.ModelChoiceField):
-    """A published stretch, chosen by slug. Anything that is not slug-shaped
-    is refused before it reaches the database."""
+class SourceStretchField(forms.ModelChoiceField):
+    """The published stretch whose page the patient came from, by slug, in a
+    hidden input. It only records where they came from, so it never stands in
+    their way: a slug that is not a published stretch (unpublished since, or
+    made up) is simply left out, and anything not slug-shaped is dropped
+    before it reaches the database."""
+
+    widget = forms.HiddenInput
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         try:
             validate_slug(value)
+            return super().to_python(value)
         except forms.ValidationError:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            ) from None
-        return super().to_python(value)
+            return None
 
 
 def tick_boxes(label, choices, help_text):
@@ -94,12 +98,8 @@ class ConsultationRequestForm(forms.ModelForm):
     preferred_days = tick_boxes(
         "Which days suit you?", DAYS, "Leave them all unticked if any day suits you."
     )
-    stretch = StretchChoiceField(
-        label="The stretch you were reading",
-        queryset=Stretch.objects.published(),
-        to_field_name="slug",
-        required=False,
-        empty_label="None, or another page",
+    stretch = SourceStretchField(
+        queryset=Stretch.objects.published(), to_field_name="slug", required=False
     )
     consent = forms.BooleanField(
         required=True,
@@ -218,11 +218,12 @@ class ConsultationRequestForm(forms.ModelForm):
                 "About your back pain",
                 "pain_duration_weeks",
                 "pain_intensity",
+                HTML('{% include "consultations/_source_stretch.html" %}'),
                 "description",
-                "stretch",
             ),
             Fieldset("Your consent", "consent"),
             Div("website", css_class="hp-field", aria_hidden="true"),
+            "stretch",
             "consent_version",
             "form_token",
             "source_page",
@@ -235,6 +236,12 @@ class ConsultationRequestForm(forms.ModelForm):
         when the form comes back to them with an error."""
         version = self.data.get("consent_version") if self.is_bound else None
         return version if version in consent.CONSENT_WORDING else consent.CURRENT_CONSENT_VERSION
+
+    @cached_property
+    def source_stretch(self):
+        """The stretch the patient came from, to show them (one query)."""
+        field = self["stretch"]
+        return self.fields["stretch"].to_python(field.value())
 
     # Field checks -----------------------------------------------------------
 

@@ -56,14 +56,15 @@ def test_stretch_page_link_prefills_the_stretch(client):
     stretch_page = client.get("/stretches/cobra-stretch/").content.decode()
     assert 'href="/consultation/?stretch=cobra-stretch"' in stretch_page
     form = client.get(FORM_URL, {"stretch": "cobra-stretch"}).content.decode()
-    assert '<option value="cobra-stretch" selected>' in form
+    assert '<input type="hidden" name="stretch" value="cobra-stretch"' in form
+    assert "You are asking about the <strong>Cobra Stretch</strong>" in form
 
 
 @pytest.mark.parametrize("slug", ["no-such-stretch", "../../etc/passwd", "x" * 600, "<b>x</b>"])
 def test_unknown_or_hostile_stretch_in_the_link_is_ignored(client, slug):
     response = client.get(FORM_URL, {"stretch": slug})
     assert response.status_code == 200
-    assert 'option value="cobra-stretch" selected' not in response.content.decode()
+    assert "You are asking about the" not in response.content.decode()
 
 
 def test_valid_request_is_stored_and_redirects_to_thanks(client):
@@ -140,7 +141,6 @@ def test_missing_consent_is_refused_with_a_clear_message_and_input_kept(client):
         ("description", "", "Please tell us a little about your back pain."),
         ("description", "x" * 4001, "at most 4000 characters (it has 4001)"),
         ("preferred_days", ["sun"], "Select a valid choice."),
-        ("stretch", "no-such-stretch", "Select a valid choice."),
     ],
 )
 def test_each_wrong_field_gets_its_own_message_and_the_rest_is_kept(client, field, value, message):
@@ -155,6 +155,23 @@ def test_each_wrong_field_gets_its_own_message_and_the_rest_is_kept(client, fiel
         assert 'value="Ada Lovelace"' in html
     if field != "description":
         assert "worse after sitting at my desk" in html
+
+
+@pytest.mark.parametrize(
+    "slug", ["no-such-stretch", "../../etc/passwd", "<b>x</b>", "cobra-stretch\x00"]
+)
+def test_a_stretch_that_is_gone_or_made_up_never_blocks_the_request(client, slug):
+    response = client.post(FORM_URL, consultation_form_data(stretch=slug))
+    assert response.status_code == 302
+    assert ConsultationRequest.objects.get().source_stretch is None
+
+
+def test_a_stretch_unpublished_while_the_patient_writes_never_blocks_the_request(client):
+    client.get(FORM_URL, {"stretch": "cobra-stretch"})
+    Stretch.objects.filter(slug="cobra-stretch").update(published=False)
+    response = client.post(FORM_URL, consultation_form_data(stretch="cobra-stretch"))
+    assert response.status_code == 302
+    assert ConsultationRequest.objects.get().source_stretch is None
 
 
 def test_the_chosen_way_of_contact_must_be_given(client):

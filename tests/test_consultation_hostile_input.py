@@ -20,7 +20,6 @@ ALL_TEXT_FIELDS = [
     "email",
     "phone",
     "description",
-    "stretch",
     "preferred_contact",
     "preferred_time",
     "pain_duration_weeks",

@@ -81,3 +81,11 @@ def test_site_settings_cost_one_query_then_none(client, settings, django_assert_
         client.get("/")
     with django_assert_num_queries(6):
         client.get("/")
+
+
+def test_the_consultation_form_costs_the_same_with_7_and_1000_stretches(client):
+    # The form names only the stretch the patient came from: it never lists them all.
+    path = "/consultation/?stretch=cobra-stretch"
+    with_seven = queries_for(client, path)
+    grow_to_1000_stretches_and_100_more_keywords()
+    assert queries_for(client, path) == with_seven

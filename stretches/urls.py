@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import routine, views
 from .caching import cached_public_page
 
 app_name = "stretches"
@@ -20,6 +20,17 @@ urlpatterns = [
         cached_public_page(views.StretchDetailView.as_view()),
         name="detail",
     ),
+    path("routine/", cached_public_page(routine.routine), name="routine"),
+    path("routine/diary/", cached_public_page(routine.diary), name="routine_diary"),
+    path("routine/print/", cached_public_page(routine.print_sheet), name="routine_print"),
+    path(
+        "guides/<slug:slug>/routine/",
+        cached_public_page(routine.routine),
+        name="guide_routine",
+    ),
+    # Served fresh: the browser checks the worker for a new version itself.
+    path("sw.js", routine.service_worker, name="service_worker"),
+    path("manifest.webmanifest", cached_public_page(routine.manifest), name="manifest"),
     path(
         "keywords/<slug:slug>/",
         cached_public_page(views.KeywordDetailView.as_view()),

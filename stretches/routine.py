@@ -5,6 +5,7 @@ and the web app manifest)."""
 
 import io
 import json
+from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
@@ -22,12 +23,15 @@ from .models import ContentVersion, Guide
 # What the service worker keeps for offline use, besides the routine pages.
 OFFLINE_STATIC_FILES = [
     "css/site.css",
+    "css/routine.css",
     "js/routine.js",
     "js/diary-rules.js",
     "js/diary.js",
     "img/logo.svg",
 ]
 APP_ICON_SIZES = [192, 512]
+# Not a static file: it only works with the constants this module puts above it.
+SERVICE_WORKER_SOURCE = Path(__file__).with_name("service-worker.js")
 
 
 def _routine_guide(slug=None):
@@ -43,11 +47,7 @@ def _routine_guide(slug=None):
 
 
 def _placements(guide):
-    return [
-        placement
-        for placement in guide.guide_stretches.all()
-        if placement.stretch.published
-    ]
+    return [placement for placement in guide.guide_stretches.all() if placement.stretch.published]
 
 
 def routine_url(guide):
@@ -62,7 +62,11 @@ def routine(request, slug=None):
     guide = _routine_guide(slug)
     placements = _placements(guide)
     plans = [
-        {"slug": placement.stretch.slug, "title": placement.stretch.title, **placement.stretch.timer_plan()}
+        {
+            "slug": placement.stretch.slug,
+            "title": placement.stretch.title,
+            **placement.stretch.timer_plan(),
+        }
         for placement in placements
     ]
     return render(
@@ -129,21 +133,14 @@ def service_worker(request):
         f"const ROUTINE_PREFIXES = {json.dumps(_routine_prefixes())};\n"
         f"const STATIC_PREFIX = {json.dumps(static(''))};\n"
     )
-    with open(_service_worker_source(), encoding="utf-8") as source:
-        body += source.read()
+    body += SERVICE_WORKER_SOURCE.read_text(encoding="utf-8")
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
 
 
-def _service_worker_source():
-    from django.contrib.staticfiles import finders
-
-    return finders.find("js/service-worker.js")
-
-
 def _routine_prefixes():
-    return [reverse("stretches:routine"), "/guides/"]
+    return [reverse("stretches:routine"), reverse("stretches:guide", kwargs={"slug": "x"})[:-2]]
 
 
 def manifest(request):
@@ -169,4 +166,3 @@ def manifest(request):
         ],
     }
     return JsonResponse(data, content_type="application/manifest+json")
-

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stretches', '0004_content_version'),
+        ("stretches", "0004_content_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stretch',
-            name='default_hold_seconds',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="Where the routine's hold timer starts, within the hold range. Leave empty to start at the longest hold.", null=True, verbose_name="routine's default hold (seconds)"),
+            model_name="stretch",
+            name="default_hold_seconds",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Where the routine's hold timer starts, within the hold range. Leave empty to start at the longest hold.",
+                null=True,
+                verbose_name="routine's default hold (seconds)",
+            ),
         ),
     ]

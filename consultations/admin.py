@@ -28,6 +28,7 @@ PATIENT_FIELDS = [
     "warning_signs",
     "source_stretch",
     "source_page",
+    "diary_summary",
 ]
 CONSENT_FIELDS = ["consent_version", "consent_text", "consent_given_at", "consent_page"]
 

@@ -200,7 +200,7 @@
     var field = document.getElementById("id_diary_summary");
     if (!summary || !field) { return; }
     var choice = box.querySelector("input[type=checkbox]");
-    var preview = document.getElementById("div_id_diary_summary") || field;
+    var preview = document.getElementById("diary-summary-preview") || field;
     box.hidden = false;
     function update() {
       field.value = choice.checked ? summary : "";

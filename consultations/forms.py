@@ -150,7 +150,9 @@ class ConsultationRequestForm(forms.ModelForm):
                 "For example: how long you have had it, where it hurts, and what makes it "
                 "better or worse. Up to 4,000 characters."
             ),
-            "diary_summary": "Nothing else from your diary is sent. Untick the box to leave it out.",
+            "diary_summary": (
+                "Nothing else from your diary is sent. Untick the box to leave it out."
+            ),
         }
         error_messages = {
             "full_name": {"required": "Please tell us your name."},

@@ -275,7 +275,9 @@ class ConsultationRequestForm(forms.ModelForm):
         return self._clean_text("description", single_line=False)
 
     def clean_diary_summary(self):
-        return self._clean_text("diary_summary", single_line=False).strip()
+        # Browsers send a text box's line breaks as CRLF: store the text as shown.
+        text = self._clean_text("diary_summary", single_line=False)
+        return text.replace("\r\n", "\n").strip()
 
     def clean_email(self):
         return self._clean_text("email", single_line=True).lower()

@@ -340,7 +340,7 @@
 
   function togglePause() {
     state.paused = !state.paused;
-    state.last = Date.now();
+    if (state.paused) { stopTimer(); } else { startTimer(); }
     render();
     announce(state.paused ? "Paused." : "Resumed.");
     keepAwake(!state.paused);

@@ -76,3 +76,9 @@ def test_front_desk_staff_read_the_summary_but_cannot_change_it(front_desk_clien
 def test_content_editors_never_see_the_summary(editor_client):  # noqa: F811
     consultation = make_consultation(diary_summary=SUMMARY)
     assert editor_client.get(change_url(consultation)).status_code == 403
+
+
+def test_the_summary_is_stored_with_the_line_breaks_the_patient_saw(client):
+    sent = SUMMARY.replace("\n", "\r\n")  # as browsers send a text box
+    client.post(FORM_URL, consultation_form_data(diary_summary=sent))
+    assert ConsultationRequest.objects.get().diary_summary == SUMMARY

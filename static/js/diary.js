@@ -100,7 +100,7 @@
             }));
           });
         }
-        if (index % 2 === days.length % 2 || days.length < 8) {
+        if ((days.length - 1 - index) % 2 === 0 || days.length < 8) {
           chart.appendChild(svg("text", { x: x + slot / 2, y: height - bottom + 22, class: "chart-label", "text-anchor": "middle" }, shortDate(day.date)));
         }
       });

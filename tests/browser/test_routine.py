@@ -349,6 +349,7 @@ def test_the_routine_pages_are_accessible(page, live_server, assert_accessible, 
     else:
         page.goto(live_server.url + path)
     page.wait_for_load_state("load")
+    page.clock.resume()  # axe-core waits on timers of its own
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert_accessible()

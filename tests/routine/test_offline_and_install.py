@@ -23,7 +23,7 @@ def test_the_service_worker_is_served_from_the_sites_root_as_javascript(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert response["Cache-Control"] == "no-cache"
-    assert "self.addEventListener(\"fetch\"" in response.content.decode()
+    assert 'self.addEventListener("fetch"' in response.content.decode()
 
 
 def test_the_service_worker_keeps_the_routine_its_script_and_its_styles(client):
@@ -83,6 +83,7 @@ def test_the_manifests_icons_are_png_images_of_the_size_they_claim(client):
 
 def test_every_page_links_the_manifest(client):
     for path in ["/", "/stretches/", "/routine/"]:
-        assert '<link rel="manifest" href="/manifest.webmanifest">' in client.get(
-            path
-        ).content.decode()
+        assert (
+            '<link rel="manifest" href="/manifest.webmanifest">'
+            in client.get(path).content.decode()
+        )

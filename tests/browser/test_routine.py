@@ -360,3 +360,15 @@ def test_the_routine_pages_are_accessible(page, live_server, assert_accessible, 
         page.clock.run_for(6_000)
         assert_accessible()
         screenshot("routine-playing")
+
+
+@phone_only
+@pytest.mark.parametrize(
+    ("motion", "animation"), [("reduce", "none"), ("no-preference", "routine-in")]
+)
+def test_the_routine_moves_only_for_those_who_want_motion(page, live_server, motion, animation):
+    page.emulate_media(reduced_motion=motion)
+    open_routine(page, live_server)
+    start(page)
+    shown = page.locator(".routine-item:visible")
+    assert shown.evaluate("item => getComputedStyle(item).animationName") == animation

@@ -139,3 +139,25 @@ def test_the_routine_pages_link_to_each_other(client):
     html = client.get("/routine/").content.decode()
     assert 'href="/routine/diary/"' in html
     assert 'href="/routine/print/"' in html
+
+
+def test_the_routine_costs_the_same_queries_however_many_stretches_it_has(
+    client, django_assert_max_num_queries
+):
+    from clinic.models import SiteSettings
+    from stretches.caching import ContentVersion
+
+    SiteSettings.current()
+    # version, guide, placements with their stretches, steps: never a query per
+    # stretch (N+1), so a long routine costs what a short one does.
+    with django_assert_max_num_queries(4):
+        assert client.get("/routine/").status_code == 200
+    guide = GuideStretch.objects.first().guide
+    for number in range(20):
+        GuideStretch.objects.create(
+            guide=guide, stretch=make_stretch(f"Extra {number}"), position=100 + number
+        )
+    ContentVersion.bump()
+    with django_assert_max_num_queries(4):
+        assert client.get("/routine/").status_code == 200
+    assert len(routine_titles(client.get("/routine/"))) == 27

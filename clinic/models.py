@@ -1,5 +1,7 @@
+import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from clinic.images import picture, validate_image
@@ -19,8 +21,40 @@ def default_clinic_name():
     return settings.CLINIC_NAME
 
 
+def default_clinic_phone():
+    return settings.CLINIC_PHONE
+
+
+def default_clinic_email():
+    return settings.CLINIC_EMAIL
+
+
+def default_clinic_address():
+    return settings.CLINIC_ADDRESS
+
+
+def parse_phone_number(value):
+    """The number as phonenumbers reads it (PHONE_REGION when it has no
+    country code), or None if it is not a number one can call."""
+    try:
+        number = phonenumbers.parse(value, settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def validate_phone_number(value):
+    if parse_phone_number(value) is None:
+        raise ValidationError(
+            "Enter a phone number patients can call, with its area code, "
+            "for example 020 7946 0958 or +44 20 7946 0958.",
+            code="invalid_phone",
+        )
+
+
 class SiteSettings(TimeStampedModel):
-    """The clinic's name, logo and social links, edited by staff: one row.
+    """The clinic's name, logo, contact details and social links, edited by
+    staff: one row.
 
     Every page shows them, so `current()` keeps the row in the cache: a page
     costs no query for them once the cache is warm. Saving the row clears the
@@ -55,6 +89,27 @@ class SiteSettings(TimeStampedModel):
         blank=True,
         editable=False,
         help_text="WebP copies of the logo at the height it is shown (and twice that).",
+    )
+    phone = models.CharField(
+        "phone number",
+        max_length=32,
+        blank=True,
+        default=default_clinic_phone,
+        validators=[validate_phone_number],
+        help_text="Shown as typed in the footer and on the privacy and error pages; "
+        "on a phone, tapping it calls the clinic.",
+    )
+    email = models.EmailField(
+        "email address",
+        blank=True,
+        default=default_clinic_email,
+        help_text="Where patients write to the clinic, including to see or delete their data.",
+    )
+    postal_address = models.TextField(
+        blank=True,
+        default=default_clinic_address,
+        help_text="One part per line. Shown in the footer and in the privacy notice, "
+        "which names the clinic as the data controller.",
     )
     facebook_url = models.URLField("Facebook", blank=True)
     instagram_url = models.URLField("Instagram", blank=True)
@@ -100,6 +155,32 @@ class SiteSettings(TimeStampedModel):
             site = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
             cache.set(cls.CACHE_KEY, site, cls.CACHE_SECONDS)
         return site
+
+    @classmethod
+    def cached_or_default(cls):
+        """The settings from the cache, or the unsaved defaults: never a
+        query, for pages shown when the database is down (503)."""
+        try:
+            site = cache.get(cls.CACHE_KEY)
+        except Exception:
+            # The cache server can be down along with the database.
+            site = None
+        if not isinstance(site, cls) or site.get_deferred_fields():
+            # A copy cached before a field was added would fetch it.
+            return cls()
+        return site
+
+    @property
+    def phone_uri(self):
+        """A tel: link for the phone number, in international form, or ""."""
+        number = parse_phone_number(self.phone) if self.phone else None
+        if number is None:
+            return ""
+        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @property
+    def postal_address_lines(self):
+        return [line.strip() for line in self.postal_address.splitlines() if line.strip()]
 
     @property
     def logo_picture(self):

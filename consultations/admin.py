@@ -29,6 +29,11 @@ PATIENT_FIELDS = [
     "source_stretch",
     "source_page",
 ]
+URGENCY_CSS = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.URGENT: "urgent",
+    Urgency.DISCUSS_SOON: "discuss",
+}
 CONSENT_FIELDS = ["consent_version", "consent_text", "consent_given_at", "consent_page"]
 
 
@@ -76,6 +81,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "possible_duplicate",
     ]
     list_display_links = ["full_name"]
+    # Open requests first, most urgent and newest first; then the finished ones.
+    # A column staff click sorts by that column instead.
+    ordering = [ConsultationRequest.open_first(), "-urgency", "-created_at"]
     list_filter = [
         "status",
         "urgency",
@@ -215,7 +223,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def urgency_flag(self, consultation):
         if consultation.urgency == Urgency.ROUTINE:
             return "Routine"
-        css = "emergency" if consultation.urgency == Urgency.EMERGENCY else "urgent"
+        css = URGENCY_CSS.get(consultation.urgency, "urgent")
         return format_html(
             '<strong class="urgency urgency-{}">{}</strong>',
             css,

@@ -4,7 +4,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,9 +18,7 @@ DUPLICATE_WINDOW = datetime.timedelta(days=30)
 
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(
-            status__in=[ConsultationRequest.Status.CLOSED, ConsultationRequest.Status.DECLINED]
-        )
+        return self.exclude(status__in=ConsultationRequest.FINISHED_STATUSES)
 
     def older_than_months(self, months):
         """Requests received more than `months` months ago (a month counted as 30 days)."""
@@ -85,6 +83,8 @@ class ConsultationRequest(TimeStampedModel):
         UP_TO_12_WEEKS = 12, "6 to 12 weeks"
         UP_TO_A_YEAR = 52, "3 to 12 months"
         OVER_A_YEAR = 104, "More than a year"
+
+    FINISHED_STATUSES = [Status.CLOSED, Status.DECLINED]
 
     # Which moves staff may make; any open request can also be declined.
     NEXT_STATUSES = {
@@ -162,12 +162,19 @@ class ConsultationRequest(TimeStampedModel):
     def __str__(self):
         return f"Request #{self.pk} from {self.full_name}"
 
+    @classmethod
+    def open_first(cls):
+        """An ordering term that puts open requests before finished ones
+        (closed or declined), so a closed emergency does not stay on top."""
+        return Case(When(status__in=cls.FINISHED_STATUSES, then=Value(1)), default=Value(0)).asc()
+
     def get_absolute_url(self):
         return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
 
     @property
     def is_urgent(self):
-        return self.urgency > Urgency.ROUTINE
+        """Same-day or emergency care advised (not "discuss soon")."""
+        return self.urgency >= Urgency.URGENT
 
     @property
     def red_flag_questions(self):

@@ -18,7 +18,12 @@ from .services import notify_about_new_request
 
 logger = logging.getLogger(__name__)
 
-ADVICE_FOR_URGENCY = {Urgency.EMERGENCY: "emergency", Urgency.URGENT: "urgent"}
+# What the thanks page tells the patient for each urgency (routine: nothing).
+ADVICE_FOR_URGENCY = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.URGENT: "urgent",
+    Urgency.DISCUSS_SOON: "discuss",
+}
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -87,5 +92,10 @@ def privacy_notice(request):
     return render(
         request,
         "consultations/privacy.html",
-        {"retention_months": settings.CONSULTATION_RETENTION_MONTHS},
+        {
+            "retention_months": settings.CONSULTATION_RETENTION_MONTHS,
+            "data_protection_law": settings.DATA_PROTECTION_LAW,
+            "data_protection_regulator": settings.DATA_PROTECTION_REGULATOR,
+            "data_protection_regulator_url": settings.DATA_PROTECTION_REGULATOR_URL,
+        },
     )

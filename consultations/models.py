@@ -57,13 +57,20 @@ class ConsultationRequestQuerySet(models.QuerySet):
 
     def of_same_patients_as(self, requests):
         """Every request sharing an email address or phone number with any of
-        `requests`, followed through chains (a request giving both links the
-        ones giving either): what the clinic holds about those patients."""
+        `requests`, or linked to one as a resent form, followed through chains
+        (a request giving both links the ones giving either): what the clinic
+        holds about those patients."""
         found = {r.pk: r for r in requests}
         while True:
             emails = {r.email.lower() for r in found.values() if r.email}
             phones = {r.phone for r in found.values() if r.phone}
-            same = Q(pk__in=found) | Q(phone__in=phones)
+            resent = {r.resubmission_of_id for r in found.values() if r.resubmission_of_id}
+            same = (
+                Q(pk__in=found)
+                | Q(phone__in=phones)
+                | Q(pk__in=resent)
+                | Q(resubmission_of__in=found)
+            )
             for email in emails:
                 same |= Q(email__iexact=email)
             linked = {r.pk: r for r in self.filter(same)}

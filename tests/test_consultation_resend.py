@@ -1,6 +1,7 @@
 """A patient who goes back, changes their answers and sends the same form
 again: the latest answers count, for the advice they see and for staff."""
 
+import json
 import logging
 
 import pytest
@@ -10,7 +11,6 @@ from django.core import mail
 from django.test import RequestFactory
 
 from consultations.admin import ConsultationRequestAdmin, ConsultationRequestAdminForm
-
 from consultations.models import ConsultationRequest
 from consultations.red_flags import Urgency
 from tests.factories import consultation_form_data
@@ -217,3 +217,33 @@ def test_a_staff_save_keeps_answers_the_patient_resent_meanwhile(client, first_s
     )
     stored.refresh_from_db()
     assert (stored.pain_intensity, stored.staff_notes) == (9, "Will call tomorrow.")
+
+
+def run_action(client, action, selected, **extra):
+    return client.post(
+        "/admin/consultations/consultationrequest/",
+        {"action": action, "_selected_action": [c.pk for c in selected], **extra},
+    )
+
+
+def test_a_patients_data_export_holds_the_answers_they_changed(client, first_send, admin_client):
+    stored, data = first_send
+    client.post(FORM_URL, changed(data, pain_intensity="9"))
+    response = run_action(admin_client, "export_patient_data", [stored])
+    [exported] = json.loads(response.content)["requests"]
+    [change] = exported["Answers the patient changed"]
+    assert "Pain intensity (0–10): “6” → “9”" in change
+
+
+def test_erasing_a_patients_data_follows_a_resent_form_with_new_contact_details(
+    client, first_send, admin_client
+):
+    stored, data = first_send
+    ConsultationRequest.objects.filter(pk=stored.pk).update(status=Status.CONTACTED)
+    client.post(
+        FORM_URL,
+        changed(data, email="new-address@example.com", phone="07911 123456"),
+    )
+    assert ConsultationRequest.objects.count() == 2
+    run_action(admin_client, "erase_patient_data", [stored], confirm="yes")
+    assert not ConsultationRequest.objects.exists()

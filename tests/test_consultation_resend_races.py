@@ -1,6 +1,7 @@
 """Resends of one form racing each other on the real site (gunicorn, 4
 workers, SQLite or PostgreSQL): one request, and no answer lost."""
 
+import itertools
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -44,7 +45,7 @@ def test_concurrent_resends_with_changed_answers_store_one_request_and_lose_no_c
     changes = [revision["changes"]["description"] for revision in revisions]
     assert len(changes) == RESENDS
     assert changes[0]["old"].startswith("Request number 1:")
-    assert all(later["old"] == earlier["new"] for earlier, later in zip(changes, changes[1:]))
+    assert all(later["old"] == earlier["new"] for earlier, later in itertools.pairwise(changes))
     assert description == changes[-1]["new"]
     assert {change["new"] for change in changes} == {
         f"Changed answer number {n}." for n in range(RESENDS)

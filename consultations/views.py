@@ -54,6 +54,7 @@ class ConsultationRequestView(FormView):
             logger.warning("Consultation requests rate-limited for one client.")
             return self.rate_limited(form)
         outcome = consultation.save_once()
+        # A resend with changed answers is news to staff only if it is more urgent.
         if outcome.created or outcome.urgency_raised:
             notify_about_new_request(
                 consultation=outcome.consultation,

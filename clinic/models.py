@@ -201,3 +201,20 @@ class SiteSettings(TimeStampedModel):
             for name in self.SOCIAL_FIELDS
             if getattr(self, name)
         ]
+
+
+class RateLimitCount(models.Model):
+    """How often one client has used one rate-limited action in the current
+    window (see clinic/ratelimit.py). Kept in the database, where page
+    traffic cannot evict it and every worker process shares it."""
+
+    key = models.CharField(max_length=200, unique=True, help_text="scope:client")
+    window_start = models.BigIntegerField(help_text="Unix time the window began.")
+    count = models.PositiveIntegerField()
+    expires_at = models.BigIntegerField(db_index=True, help_text="Unix time it can be deleted.")
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -192,11 +192,10 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Rendered public pages (see stretches/caching.py), the site settings record
-# and the consultation form's rate-limit counts live here. Each gunicorn
+# Rendered public pages (see stretches/caching.py) and the site settings record
+# live here (rate-limit counts do not: see clinic/ratelimit.py). Each gunicorn
 # process has its own memory cache unless REDIS_URL gives them a shared one,
-# as production must (the rate limit is only per site when shared); either
-# way a page is never stale, as its key carries the content version.
+# as production should; either way a page is never stale, as its key carries the content version.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {

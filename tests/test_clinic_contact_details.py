@@ -3,12 +3,12 @@ the footer (as tel: and mailto: links) and on the 429, 503 and privacy pages."""
 
 import pytest
 from django.db import OperationalError
-from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from clinic.middleware import DatabaseUnavailableMiddleware
 from clinic.models import SiteSettings
+from tests.factories import consultation_form_data
 from tests.page_text import visible_text
 
 SETTINGS_URL = reverse("admin:clinic_sitesettings_add")
@@ -85,8 +85,12 @@ def test_a_phone_number_nobody_can_call_is_refused_and_the_rest_kept(admin_clien
 
 
 @pytest.mark.django_db
-def test_too_many_requests_page_gives_the_phone_and_email(contact_settings):
-    html = render_to_string("429.html", request=RequestFactory().get("/consultation/"))
+def test_over_the_rate_limit_the_form_gives_the_phone_and_email(client, contact_settings):
+    contact_settings.CONSULTATION_RATE_LIMIT = "1/h"
+    client.post("/consultation/", consultation_form_data())
+    response = client.post("/consultation/", consultation_form_data())
+    assert response.status_code == 429
+    html = response.content.decode()
     main = visible_text(html.split('<main id="main"')[1].split("</main>")[0])
     assert "phone the clinic" not in main
     assert "020 7946 0321" in main and "hello@clinic.example" in main

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.db import OperationalError
-from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils.html import escape
 
@@ -69,9 +68,12 @@ def test_the_thanks_page_shows_the_emergency_advice_once(client, advice, query):
 
 
 @pytest.mark.django_db
-def test_the_too_many_requests_page_shows_the_emergency_advice(advice):
-    html = render_to_string("429.html", request=RequestFactory().get("/consultation/"))
-    assert shown_once(advice, html)
+def test_the_rate_limited_form_shows_the_emergency_advice_once(client, settings, advice):
+    settings.CONSULTATION_RATE_LIMIT = "1/h"
+    client.post("/consultation/", consultation_form_data())
+    response = client.post("/consultation/", consultation_form_data())
+    assert response.status_code == 429
+    assert shown_once(advice, response.content.decode())
 
 
 def test_the_try_again_page_shows_the_emergency_advice_without_the_database(advice):

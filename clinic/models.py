@@ -120,3 +120,15 @@ class SiteSettings(TimeStampedModel):
             for name in self.SOCIAL_FIELDS
             if getattr(self, name)
         ]
+
+
+class WorkerHeartbeat(models.Model):
+    """When the background worker last ran: one row (see clinic/worker.py)."""
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Worker last ran at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -14,7 +14,7 @@ from clinic.ratelimit import allow, parse_rate
 
 from .forms import ConsultationRequestForm
 from .red_flags import Urgency
-from .services import notify_about_new_request
+from .notifications import store_request_and_notify
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +23,8 @@ ADVICE_FOR_URGENCY = {Urgency.EMERGENCY: "emergency", Urgency.URGENT: "urgent"}
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class ConsultationRequestView(FormView):
-    """The consultation request form: store first, then notify, then
-    redirect (post/redirect/get) to the thanks page."""
+    """The consultation request form: store the request with its emails (the
+    worker sends them), then redirect (post/redirect/get) to the thanks page."""
 
     form_class = ConsultationRequestForm
     template_name = "consultations/request_form.html"
@@ -50,12 +50,7 @@ class ConsultationRequestView(FormView):
             response = TemplateResponse(self.request, "429.html", status=429)
             response["Retry-After"] = str(parse_rate(settings.CONSULTATION_RATE_LIMIT)[1])
             return response
-        consultation, created = form.build_request().save_once()
-        if created:
-            notify_about_new_request(
-                consultation=consultation,
-                admin_url=self.request.build_absolute_uri(consultation.get_absolute_url()),
-            )
+        consultation, _ = store_request_and_notify(consultation=form.build_request())
         return redirect(thanks_url(consultation.urgency))
 
 

@@ -42,16 +42,16 @@ def deliver(*, message_id, now=None):
         send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, message.recipients)
     except Exception as error:
         # Any failure (refused, timed out, unreachable) is tried again later.
-        record_failure(message, error=error)
+        record_failure(message, error=error, now=now)
     else:
-        message.record_delivery(now=timezone.now())
+        message.record_delivery(now=now)
     return message
 
 
-def record_failure(message, *, error):
+def record_failure(message, *, error, now):
     message.record_failure(
         error=describe_error(error),
-        now=timezone.now(),
+        now=now,
         max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
         retry_seconds=settings.OUTBOX_RETRY_SECONDS,
         retry_max_seconds=settings.OUTBOX_RETRY_MAX_SECONDS,

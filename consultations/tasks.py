@@ -3,8 +3,8 @@
 
 import logging
 
-from huey import crontab
 from django.utils import timezone
+from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .models import OutboxMessage

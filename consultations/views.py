@@ -13,8 +13,8 @@ from clinic.network import client_ip
 from clinic.ratelimit import allow, parse_rate
 
 from .forms import ConsultationRequestForm
-from .red_flags import Urgency
 from .notifications import store_request_and_notify
+from .red_flags import Urgency
 
 logger = logging.getLogger(__name__)
 

@@ -415,5 +415,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        # Configured here, so the worker (run_huey) adds no second handler.
+        "huey": {"handlers": ["console"], "propagate": False},
     },
 }

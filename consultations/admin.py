@@ -231,7 +231,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        count, _ = held.delete()
+        # Their outbox messages (which hold their address) go with them.
+        _, deleted = held.delete()
+        count = deleted.get(ConsultationRequest._meta.label, 0)
         self.message_user(request, f"Erased {count} request(s) at the patient's request.")
         return None
 

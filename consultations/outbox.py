@@ -98,9 +98,9 @@ def describe_error(error):
 
 def deliver_due_messages(*, now=None):
     """Try every message whose next try is due. Returns those tried."""
-    now = now or timezone.now()
-    due = list(OutboxMessage.objects.due(now=now).order_by("next_attempt_at").values_list("pk"))
-    tried = (deliver(message_id=pk, now=now) for (pk,) in due)
+    due = OutboxMessage.objects.due(now=now or timezone.now()).order_by("next_attempt_at")
+    # Without a given `now`, each try is timed when it starts.
+    tried = (deliver(message_id=pk, now=now) for pk in list(due.values_list("pk", flat=True)))
     return [message for message in tried if message is not None]
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from consultations.models import OutboxMessage
 from consultations.notifications import queue_new_request_notifications
 from consultations.outbox import deliver_due_messages
 from tests.factories import make_consultation
@@ -70,3 +71,15 @@ def test_opening_a_request_records_the_first_staff_member_only(client, failed_on
     failed_once.refresh_from_db()
     assert failed_once.first_opened_by == first
     assert failed_once.first_opened_at is not None
+
+
+def test_erasing_a_patient_deletes_their_outbox_messages_and_counts_requests(
+    admin_client, failed_once
+):
+    response = admin_client.post(
+        reverse("admin:consultations_consultationrequest_changelist"),
+        {"action": "erase_patient_data", "_selected_action": [failed_once.pk], "confirm": "yes"},
+        follow=True,
+    )
+    assert "Erased 1 request(s)" in response.content.decode()
+    assert not OutboxMessage.objects.exists()

@@ -119,6 +119,13 @@ def retry_now(messages, *, now=None):
     return len(ids)
 
 
+def schedule_next_try(message):
+    """After a failed try, queue the next one for when it is due."""
+    if message.status == OutboxMessage.Status.PENDING:
+        wait = (message.next_attempt_at - timezone.now()).total_seconds()
+        nudge_worker(message.pk, delay=max(wait, 0.01))
+
+
 def nudge_worker_on_commit(message):
     transaction.on_commit(partial(nudge_worker, message.pk))
 

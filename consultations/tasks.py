@@ -3,13 +3,11 @@
 
 import logging
 
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .models import OutboxMessage
 from .notifications import escalate_unopened_emergencies
-from .outbox import deliver, deliver_due_messages, nudge_worker
+from .outbox import deliver, deliver_due_messages, schedule_next_try
 from .retention import purge_expired_requests
 
 logger = logging.getLogger(__name__)
@@ -18,16 +16,16 @@ logger = logging.getLogger(__name__)
 @db_task()
 def deliver_outbox_message(message_id):
     message = deliver(message_id=message_id)
-    if message is not None and message.status == OutboxMessage.Status.PENDING:
-        wait = (message.next_attempt_at - timezone.now()).total_seconds()
-        nudge_worker(message_id, delay=max(wait, 0.01))
+    if message is not None:
+        schedule_next_try(message)
 
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_outbox_and_escalate():
     """Every minute: send what is due but was never queued (the queue was
     down, the worker restarted) and alert staff about unopened emergencies."""
-    deliver_due_messages()
+    for message in deliver_due_messages():
+        schedule_next_try(message)
     escalate_unopened_emergencies()
 
 

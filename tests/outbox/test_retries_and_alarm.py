@@ -165,3 +165,21 @@ def test_retry_now_leaves_sent_messages_alone(staff_recipients, accepting_smtp):
     assert retry_now(OutboxMessage.objects.all()) == 0
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
+
+
+def test_after_a_failed_try_the_worker_queues_the_next_one_for_when_it_is_due(
+    staff_recipients, refusing_smtp, retry_settings
+):
+    from huey.contrib.djhuey import HUEY
+
+    from consultations.tasks import deliver_outbox_message
+
+    HUEY.flush()
+    message = staff_message_about(make_consultation(email=""))
+    deliver_outbox_message.call_local(message.pk)
+    message.refresh_from_db()
+    [retry] = HUEY.pending()
+    assert retry.args == (message.pk,)
+    assert abs(
+        retry.eta.replace(tzinfo=datetime.UTC) - message.next_attempt_at
+    ) < datetime.timedelta(seconds=2)

@@ -7,7 +7,7 @@ PORT ?= 8000
 
 BACKUP_DIR ?= backups
 
-.PHONY: install install-test install-bench browser-deps run migrate superuser test lint check migrations-check ci bench audit clean backup
+.PHONY: install install-test install-bench browser-deps run worker migrate superuser test lint check migrations-check ci bench audit clean backup
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,8 +43,13 @@ node_modules/.installed: package.json package-lock.json
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The site and the background worker together (Procfile, run by honcho).
 run: migrate
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) $(VENV)/bin/honcho start --port $(PORT)
+
+# The background worker alone: sends the outbox, escalates, purges, beats.
+worker: migrate
+	$(PY) manage.py run_huey
 
 superuser: migrate
 	$(PY) manage.py createsuperuser

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "huey.contrib.djhuey",
     "stretches",
     "consultations",
 ]
@@ -277,6 +278,62 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Outbox: emails are written to the database with the request they are about
+# and sent by the worker, which tries again after OUTBOX_RETRY_SECONDS,
+# doubling the wait each time (at most OUTBOX_RETRY_MAX_SECONDS), until
+# OUTBOX_MAX_ATTEMPTS tries have failed.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+OUTBOX_RETRY_SECONDS = float(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+# A second alert goes to staff when nobody has opened an emergency request
+# in the admin this many minutes after it arrived.
+EMERGENCY_ESCALATION_MINUTES = float(os.environ.get("EMERGENCY_ESCALATION_MINUTES", "15"))
+
+# The background worker (Huey: `manage.py run_huey`). Its queue lives in the
+# site's own database by default: a SQLite file beside the site's, or tables in
+# the PostgreSQL database. TASK_QUEUE=redis moves it to REDIS_URL.
+TASK_QUEUE = os.environ.get("TASK_QUEUE", "database")
+WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
+if TASK_QUEUE == "redis":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("TASK_QUEUE=redis needs REDIS_URL.")
+    _task_storage = {"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]}
+elif TASK_QUEUE != "database":
+    raise ImproperlyConfigured("TASK_QUEUE must be 'database' or 'redis'.")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _task_storage = {
+        "huey_class": "huey.SqliteHuey",
+        "filename": os.environ.get("TASK_QUEUE_SQLITE_PATH", SQLITE_PATH + "-tasks"),
+        "timeout": 20,
+    }
+else:
+    _database = DATABASES["default"]
+    _task_storage = {
+        "huey_class": "huey.PostgresHuey",
+        "dbname": _database["NAME"],
+        "user": _database.get("USER") or None,
+        "password": _database.get("PASSWORD") or None,
+        "host": _database.get("HOST") or None,
+        "port": _database.get("PORT") or None,
+        # A migration creates the tables: settings must not need the database.
+        "create_tables": False,
+    }
+HUEY = {
+    "name": "clinic",
+    # Tasks report through the database (the outbox), not through results.
+    "results": False,
+    # Tasks always go through the queue, even in development (DEBUG=1).
+    "immediate": False,
+    **_task_storage,
+    "consumer": {
+        "workers": 1,
+        "worker_type": "thread",
+        "periodic": True,
+        "max_delay": WORKER_POLL_SECONDS,
+        "scheduler_interval": 1,
+    },
+}
+
 
 # Security.
 # How many reverse proxies stand in front of the site. Each must append the
@@ -374,5 +431,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        # Configured here, so the worker (run_huey) adds no second handler.
+        "huey": {"handlers": ["console"], "propagate": False},
     },
 }

@@ -5,12 +5,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from .exports import patient_data, write_csv
-from .models import ConsultationRequest
+from .models import ConsultationRequest, OutboxMessage
+from .outbox import retry_now
 from .red_flags import Urgency
 
 Status = ConsultationRequest.Status
@@ -116,6 +118,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "contacted_at",
         "closed_at",
         "updated_at",
+        "first_opened_at",
+        "first_opened_by",
     ]
     fieldsets = [
         (None, {"fields": ["urgency_flag", "status", "handled_by", "staff_notes"]}),
@@ -129,7 +133,19 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             {"fields": ["possible_duplicate", "other_requests_from_same_contact"]},
         ),
         ("Consent", {"fields": CONSENT_FIELDS}),
-        ("Timeline", {"fields": ["created_at", "contacted_at", "closed_at", "updated_at"]}),
+        (
+            "Timeline",
+            {
+                "fields": [
+                    "created_at",
+                    "first_opened_at",
+                    "first_opened_by",
+                    "contacted_at",
+                    "closed_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     class Media:
@@ -138,6 +154,14 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Requests come from patients only.
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            # The page was shown to a staff member allowed to see it.
+            consultation = response.context_data["original"]
+            consultation.record_opened_by(request.user)
+        return response
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a phone number however staff type it (07911 123456 finds
@@ -223,7 +247,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 },
             )
-        count, _ = held.delete()
+        # Their outbox messages (which hold their address) go with them.
+        _, deleted = held.delete()
+        count = deleted.get(ConsultationRequest._meta.label, 0)
         self.message_user(request, f"Erased {count} request(s) at the patient's request.")
         return None
 
@@ -308,3 +334,82 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                 ),
             ),
         )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The emails waiting to be sent, sent, or given up on: read-only, with a
+    way to try again at once. Shows the request's number, never its contents."""
+
+    list_display = [
+        "pk",
+        "kind",
+        "request_number",
+        "recipient_list",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "alarm",
+        "created_at",
+    ]
+    list_display_links = ["pk"]
+    list_filter = ["status", "kind", ("alarm_raised_at", admin.EmptyFieldListFilter)]
+    date_hierarchy = "created_at"
+    actions = ["retry_selected_now", "dismiss_alarms"]
+    fields = [
+        "kind",
+        "request_number",
+        "recipient_list",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+        "alarm_raised_at",
+        "alarm_dismissed_at",
+        "alarm_dismissed_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Messages go with their request (erasure, retention), never alone.
+        return False
+
+    @admin.display(description="Request", ordering="consultation_id")
+    def request_number(self, message):
+        url = reverse(
+            "admin:consultations_consultationrequest_change", args=[message.consultation_id]
+        )
+        return format_html('<a href="{}">#{}</a>', url, message.consultation_id)
+
+    @admin.display(description="To")
+    def recipient_list(self, message):
+        return ", ".join(message.recipients)
+
+    @admin.display(description="Alarm", boolean=True)
+    def alarm(self, message):
+        return bool(
+            message.alarm_raised_at
+            and not message.alarm_dismissed_at
+            and message.status != OutboxMessage.Status.SENT
+        )
+
+    @admin.action(description="Retry selected messages now", permissions=["change"])
+    def retry_selected_now(self, request, queryset):
+        count = retry_now(queryset)
+        self.message_user(request, f"{count} message(s) will be tried again now.")
+
+    @admin.action(
+        description="Dismiss the alarm (staff were told another way)", permissions=["change"]
+    )
+    def dismiss_alarms(self, request, queryset):
+        alarms = queryset.alarms()
+        for message in alarms:
+            message.dismiss_alarm(by=request.user)
+        self.message_user(request, f"{len(alarms)} alarm(s) dismissed.")

@@ -160,13 +160,10 @@ def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, 
                 while start + duration <= window_end:
                     end = start + duration
                     taken = occupied.get(clinician.pk, ())
-                    if (
-                        earliest <= start < latest
-                        and not any(
-                            block in taken
-                            for block in blocks_between(
-                                start, occupied_until(end, clinician.buffer_minutes)
-                            )
+                    if earliest <= start < latest and not any(
+                        block in taken
+                        for block in blocks_between(
+                            start, occupied_until(end, clinician.buffer_minutes)
                         )
                     ):
                         yield Slot(start, clinician.pk, location_id, end)
@@ -202,7 +199,9 @@ def free_slots(
             clinician_id__in=[clinician.pk for clinician in clinicians],
             starts_at__gte=begins,
             starts_at__lt=ends
-            + datetime.timedelta(days=1, minutes=longest_buffer + appointment_type.duration_minutes),
+            + datetime.timedelta(
+                days=1, minutes=longest_buffer + appointment_type.duration_minutes
+            ),
         )
         .filter(Q(hold__isnull=True) | Q(hold__expires_at__gt=now))
         .values_list("clinician_id", "starts_at")

@@ -48,7 +48,9 @@ class WeeklyHours(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}, {self.location}"
+        return (
+            f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}, {self.location}"
+        )
 
 
 class AvailabilityException(models.Model):
@@ -100,7 +102,11 @@ class ClinicClosure(models.Model):
     date = models.DateField()
     name = models.CharField(max_length=120, help_text="e.g. “Christmas Day”.")
     location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, null=True, blank=True, help_text="Empty: every location."
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text="Empty: every location.",
     )
 
     class Meta:
@@ -247,7 +253,9 @@ class OccupiedBlock(models.Model):
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks"
     )
-    hold = models.ForeignKey(Hold, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks")
+    hold = models.ForeignKey(
+        Hold, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks"
+    )
 
     class Meta:
         ordering = ["clinician", "starts_at"]

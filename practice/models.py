@@ -104,7 +104,8 @@ class OpeningHours(models.Model):
         verbose_name_plural = "opening hours"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_closes_after_opens"
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="opening_hours_closes_after_opens",
             )
         ]
 
@@ -186,4 +187,6 @@ class AppointmentType(TimeStampedModel):
 
     def clean(self):
         if self.duration_minutes and self.duration_minutes % 5:
-            raise ValidationError({"duration_minutes": "Give the duration in multiples of 5 minutes."})
+            raise ValidationError(
+                {"duration_minutes": "Give the duration in multiples of 5 minutes."}
+            )

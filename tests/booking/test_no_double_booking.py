@@ -59,7 +59,9 @@ def test_the_database_refuses_two_claims_on_one_block_whatever_the_path(diary):
         patient_name="Written straight to the database",
     )
     with pytest.raises(IntegrityError), transaction.atomic():
-        OccupiedBlock.objects.create(clinician=clinician, starts_at=first.starts_at, appointment=other)
+        OccupiedBlock.objects.create(
+            clinician=clinician, starts_at=first.starts_at, appointment=other
+        )
 
 
 def test_an_overlapping_booking_is_just_taken_and_offers_the_nearest_free_times(diary):
@@ -127,9 +129,7 @@ def test_the_patient_holding_a_time_books_it(diary):
         starts_at=TUESDAY_10,
         now=NOW,
     )
-    appointment = book(
-        location, clinician, appointment_type, TUESDAY_10, hold_token=hold.token
-    )
+    appointment = book(location, clinician, appointment_type, TUESDAY_10, hold_token=hold.token)
     assert not Hold.objects.exists()
     assert appointment.blocks.count() == 6
 

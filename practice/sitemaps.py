@@ -5,10 +5,12 @@ from .models import Clinician, Location
 
 
 class ClinicianListSitemap(Sitemap):
+    """`/clinicians/`, once there is someone on it."""
+
     priority = 0.6
 
     def items(self):
-        return ["practice:clinicians"]
+        return ["practice:clinicians"] if Clinician.objects.active().exists() else []
 
     def location(self, item):
         return reverse(item)

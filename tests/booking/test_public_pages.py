@@ -141,3 +141,8 @@ def test_the_sample_practice_loads_once_and_shows_a_working_diary(client):
     assert free_slots(appointment_type=initial)
     assert client.get("/clinicians/joanna-kowalska/").status_code == 200
     assert client.get("/locations/richmond/").status_code == 200
+
+
+def test_the_sitemap_leaves_out_the_clinicians_page_while_nobody_is_on_it(client):
+    make_clinician(slug="dr-gone", is_active=False)
+    assert "/clinicians/</loc>" not in client.get("/sitemap.xml").content.decode()

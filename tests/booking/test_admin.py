@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,3 +164,17 @@ def test_clinician_admin_edits_weekly_hours_and_exceptions_inline(admin_client, 
     page = admin_client.get(reverse("admin:practice_clinician_change", args=[clinician.pk]))
     html = page.content.decode()
     assert "Weekly hours" in html and "Availability exceptions" in html
+
+
+def staff_in(group_name):
+    user = User.objects.create_user(f"{group_name}-user", password="x" * 12, is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def test_the_front_desk_books_appointments_and_content_editors_never_see_them(client, diary):
+    client.force_login(staff_in("Front desk"))
+    assert client.post(ADD, phoned_in(*diary, next_week_at(10))).status_code == 302
+    client.force_login(staff_in("Content editors"))
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(reverse("admin:practice_clinician_changelist")).status_code == 200

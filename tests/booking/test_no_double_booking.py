@@ -50,14 +50,7 @@ def diary():
 def test_the_database_refuses_two_claims_on_one_block_whatever_the_path(diary):
     location, clinician, appointment_type = diary
     first = book(location, clinician, appointment_type, TUESDAY_10)
-    other = Appointment.objects.create(
-        clinician=clinician,
-        location=location,
-        appointment_type=appointment_type,
-        starts_at=TUESDAY_10,
-        ends_at=TUESDAY_10 + datetime.timedelta(minutes=30),
-        patient_name="Written straight to the database",
-    )
+    other = book(location, clinician, appointment_type, london(2026, 3, 4, 10, 0))
     with pytest.raises(IntegrityError), transaction.atomic():
         OccupiedBlock.objects.create(
             clinician=clinician, starts_at=first.starts_at, appointment=other

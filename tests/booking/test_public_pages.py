@@ -5,6 +5,8 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking.availability import free_slots
@@ -146,3 +148,26 @@ def test_the_sample_practice_loads_once_and_shows_a_working_diary(client):
 def test_the_sitemap_leaves_out_the_clinicians_page_while_nobody_is_on_it(client):
     make_clinician(slug="dr-gone", is_active=False)
     assert "/clinicians/</loc>" not in client.get("/sitemap.xml").content.decode()
+
+
+def _queries_for(path, client):
+    client.get(path)  # warm the site settings cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_practice_pages_cost_the_same_queries_with_one_clinician_or_many(client):
+    # Guards against one query per clinician (their appointment types or hours).
+    location = make_location(slug="islington")
+    first = make_clinician(slug="first")
+    add_hours(first, location, [1, 2], ("09:00", "12:00"))
+    make_appointment_type(clinicians=[first])
+    paths = ["/clinicians/", "/clinicians/first/", "/locations/islington/"]
+    before = [_queries_for(path, client) for path in paths]
+    for _ in range(5):
+        clinician = make_clinician()
+        add_hours(clinician, location, [1, 3], ("09:00", "12:00"), ("13:00", "17:00"))
+        make_appointment_type(clinicians=[clinician, first])
+    after = [_queries_for(path, client) for path in paths]
+    assert after == before

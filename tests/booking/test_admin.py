@@ -178,3 +178,14 @@ def test_the_front_desk_books_appointments_and_content_editors_never_see_them(cl
     client.force_login(staff_in("Content editors"))
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(reverse("admin:practice_clinician_changelist")).status_code == 200
+
+
+def test_a_time_that_does_not_exist_in_uk_time_is_a_form_error_not_a_crash(admin_client, diary):
+    data = phoned_in(*diary, next_week_at(10)) | {
+        "starts_at_0": "2027-03-28",
+        "starts_at_1": "01:30",
+    }
+    response = admin_client.post(ADD, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["starts_at"]
+    assert "may be ambiguous or it may not exist" in errors[0]

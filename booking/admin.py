@@ -82,6 +82,8 @@ class AppointmentBookingForm(forms.ModelForm):
                 patient_phone=cleaned.get("patient_phone", ""),
                 booked_by=self.staff_user,
             )
+        except NotAllowed as refused:
+            raise ValidationError({"appointment_type": str(refused)}) from None
         except OutsideAvailability as refused:
             raise ValidationError({"starts_at": str(refused)}) from None
         except SlotTaken as taken:

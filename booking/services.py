@@ -55,6 +55,15 @@ def _ends_at(appointment_type, starts_at):
     return starts_at + datetime.timedelta(minutes=appointment_type.duration_minutes)
 
 
+def _check_offer(*, clinician, location, appointment_type, online):
+    if not appointment_type.clinicians.filter(pk=clinician.pk).exists():
+        raise NotAllowed(f"{clinician} does not offer {appointment_type.name.lower()}s.")
+    if online and not appointment_type.bookable_online:
+        raise NotAllowed(f"{appointment_type.name} is booked by phone with the clinic.")
+    if not location.is_active:
+        raise NotAllowed(f"{location} is not taking bookings.")
+
+
 def _check_rules(*, clinician, location, appointment_type, starts_at, now):
     if not clinician.is_active or not fits_rules(
         clinician=clinician,
@@ -83,6 +92,9 @@ def hold_slot(*, clinician, location, appointment_type, starts_at, now=None):
 
     Raises OutsideAvailability or SlotTaken."""
     now = now or timezone.now()
+    _check_offer(
+        clinician=clinician, location=location, appointment_type=appointment_type, online=True
+    )
     _check_rules(
         clinician=clinician,
         location=location,
@@ -145,9 +157,17 @@ def book_appointment(
     """Book an appointment, online (`booked_by` None) or by staff.
 
     A patient's own hold on this time (`hold_token`) is turned into the
-    appointment. Raises OutsideAvailability or SlotTaken; nothing is stored then.
+    appointment. Raises NotAllowed (the clinician does not offer the type, or
+    it cannot be booked online), OutsideAvailability or SlotTaken; nothing is
+    stored then.
     """
     now = now or timezone.now()
+    _check_offer(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        online=booked_by is None,
+    )
     _check_rules(
         clinician=clinician,
         location=location,

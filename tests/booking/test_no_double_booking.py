@@ -100,6 +100,31 @@ def test_a_time_outside_the_clinicians_hours_is_refused_and_nothing_is_stored(di
     assert not OccupiedBlock.objects.exists()
 
 
+def test_only_a_clinician_who_offers_the_type_can_be_booked_for_it(diary):
+    location, _, appointment_type = diary
+    other = make_clinician()
+    with pytest.raises(NotAllowed, match="does not offer"):
+        book(location, other, appointment_type, TUESDAY_10)
+
+
+def test_a_type_not_bookable_online_is_refused_online_and_booked_by_staff(diary):
+    location, clinician, appointment_type = diary
+    appointment_type.bookable_online = False
+    appointment_type.save()
+    with pytest.raises(NotAllowed, match="booked by phone"):
+        book(location, clinician, appointment_type, TUESDAY_10)
+    with pytest.raises(NotAllowed):
+        hold_slot(
+            clinician=clinician,
+            location=location,
+            appointment_type=appointment_type,
+            starts_at=TUESDAY_10,
+            now=NOW,
+        )
+    receptionist = get_user_model().objects.create_user("reception", password="x" * 12)
+    assert book(location, clinician, appointment_type, TUESDAY_10, booked_by=receptionist)
+
+
 def test_a_held_time_cannot_be_booked_by_someone_else(diary):
     location, clinician, appointment_type = diary
     hold_slot(

@@ -40,11 +40,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Migrates, then loads sample clinicians, locations and hours into an empty
+# practice (never over what staff have entered).
 migrate: install
 	$(PY) manage.py migrate --noinput
 
 # The site and the background worker together (Procfile, run by honcho).
+# Sample clinicians, locations and hours go only into an empty practice, so
+# a newcomer sees a working diary and staff's own entries are never touched.
 run: migrate
+	$(PY) manage.py load_sample_clinic
 	HOST=$(HOST) $(VENV)/bin/honcho start --port $(PORT)
 
 # The background worker alone: sends the outbox, escalates, purges, beats.

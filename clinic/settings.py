@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "stretches",
     "consultations",
+    "practice",
+    "booking",
 ]
 
 # The security headers come first, so that every response carries them: static
@@ -435,3 +437,15 @@ LOGGING = {
         "huey": {"handlers": ["console"], "propagate": False},
     },
 }
+
+
+# Booking (see booking/availability.py): what the rules allow patients to book.
+BOOKING_MINIMUM_NOTICE_MINUTES = int(os.environ.get("BOOKING_MINIMUM_NOTICE_MINUTES", "120"))
+BOOKING_HORIZON_WEEKS = int(os.environ.get("BOOKING_HORIZON_WEEKS", "8"))
+BOOKING_SLOT_STEP_MINUTES = int(os.environ.get("BOOKING_SLOT_STEP_MINUTES", "15"))
+BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "10"))
+BOOKING_CONFIRMATION = os.environ.get("BOOKING_CONFIRMATION", "automatic").strip().lower()
+if BOOKING_CONFIRMATION not in {"automatic", "staff"}:
+    raise ImproperlyConfigured("BOOKING_CONFIRMATION must be 'automatic' or 'staff'.")
+if BOOKING_SLOT_STEP_MINUTES < 5 or BOOKING_SLOT_STEP_MINUTES % 5:
+    raise ImproperlyConfigured("BOOKING_SLOT_STEP_MINUTES must be a multiple of 5.")

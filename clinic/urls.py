@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from practice.sitemaps import sitemaps as practice_sitemaps
 from stretches.sitemaps import sitemaps
 
 from . import views
@@ -12,13 +13,14 @@ from . import views
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("consultation/", include("consultations.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps | practice_sitemaps}, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
     path("__baseline__/", views.baseline),
+    path("", include("practice.urls")),
     path("", include("stretches.urls")),
 ]
 

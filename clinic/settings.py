@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "stretches",
     "consultations",
+    "audit",
 ]
 
 # The security headers come first, so that every response carries them: static

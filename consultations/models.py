@@ -26,30 +26,19 @@ class ConsultationRequestQuerySet(models.QuerySet):
         """Requests received more than `months` months ago (a month counted as 30 days)."""
         return self.filter(created_at__lt=timezone.now() - datetime.timedelta(days=30 * months))
 
-    def of_same_patients_as(self, requests):
-        """Every request sharing an email address or phone number with any of
-        `requests`, followed through chains (a request giving both links the
-        ones giving either): what the clinic holds about those patients."""
-        found = {r.pk: r for r in requests}
-        while True:
-            emails = {r.email.lower() for r in found.values() if r.email}
-            phones = {r.phone for r in found.values() if r.phone}
-            same = Q(pk__in=found) | Q(phone__in=phones)
-            for email in emails:
-                same |= Q(email__iexact=email)
-            linked = {r.pk: r for r in self.filter(same)}
-            if linked.keys() <= found.keys():
-                return self.filter(pk__in=found)
-            found |= linked
+    def sharing_contact_with(self, requests):
+        """Other requests giving the same email address (in any case) or
+        phone number as one of `requests`: one step only, never a chain, as
+        someone may type another person's contact details."""
+        requests = list(requests)
+        same = Q(pk__in=[])
+        for consultation in requests:
+            same |= self.model.contact_match(email=consultation.email, phone=consultation.phone)
+        return self.filter(same).exclude(pk__in=[r.pk for r in requests])
 
     def from_same_contact(self, *, email, phone):
         """Requests made with this email address or phone number."""
-        same_contact = Q(pk__in=[])
-        if email:
-            same_contact |= Q(email__iexact=email)
-        if phone:
-            same_contact |= Q(phone=phone)
-        return self.filter(same_contact)
+        return self.filter(self.model.contact_match(email=email, phone=phone))
 
 
 class ConsultationRequest(TimeStampedModel):
@@ -160,7 +149,29 @@ class ConsultationRequest(TimeStampedModel):
         indexes = [models.Index(fields=["email"]), models.Index(fields=["phone"])]
 
     def __str__(self):
-        return f"Request #{self.pk} from {self.full_name}"
+        # No personal data: this is what Django's admin log keeps.
+        return f"Request #{self.pk}"
+
+    @staticmethod
+    def contact_match(*, email, phone):
+        """A filter for requests made with this email address or phone number."""
+        same_contact = Q(pk__in=[])
+        if email:
+            same_contact |= Q(email__iexact=email)
+        if phone:
+            same_contact |= Q(phone=phone)
+        return same_contact
+
+    def contact_links_to(self, others):
+        """How this request's contact details match `others`: ["same email
+        as #12", "same phone as #14"]."""
+        links = []
+        for other in others:
+            if self.email and self.email.lower() == other.email.lower():
+                links.append(f"same email as #{other.pk}")
+            if self.phone and self.phone == other.phone:
+                links.append(f"same phone as #{other.pk}")
+        return links
 
     def get_absolute_url(self):
         return reverse("admin:consultations_consultationrequest_change", args=[self.pk])

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from audit.models import AuditEntry
+from consultations.erasure import forget_deleted_requests
 from consultations.models import ConsultationRequest
 
 
@@ -32,7 +35,10 @@ class Command(BaseCommand):
                 "Run again with --apply to delete them."
             )
             return
-        expired.delete()
+        with transaction.atomic():
+            numbers = list(expired.values_list("pk", flat=True))
+            ConsultationRequest.objects.filter(pk__in=numbers).delete()
+            forget_deleted_requests(numbers, by=None, action=AuditEntry.Action.PURGED)
         self.stdout.write(
             self.style.SUCCESS(f"Deleted {count} request(s) older than {months} months.")
         )

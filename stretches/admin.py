@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.html import format_html
 
 from clinic.images import CheckedImageFormField
@@ -65,6 +66,14 @@ class StretchAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin-stretches.css"]}
+
+    def lookup_allowed(self, lookup, value, request):
+        """Refuse filters through the stretch's consultation requests
+        (`?consultation_requests=17`): they would tell a content editor which
+        requests exist and where the patient came from."""
+        if lookup.split(LOOKUP_SEP)[0] == "consultation_requests":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -22,3 +22,11 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """A superuser signed in to the admin with password and second factor."""
+    from tests.staff import sign_in_with_second_factor
+
+    return sign_in_with_second_factor(client, admin_user)

@@ -1,6 +1,8 @@
 """Signing staff in as the admin requires: a password, then, for staff who
 can see patient data, a real code from their authenticator app."""
 
+import base64
+
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django_otp.oath import totp
@@ -38,3 +40,22 @@ def sign_in_with_second_factor(client, user):
     response = client.post(SECOND_FACTOR, {"code": current_code(device)})
     assert response.status_code == 302, response.content.decode()[:2000]
     return client
+
+
+def sign_in_in_browser(page, base_url, username, password):
+    """Sign in through the admin's pages as a person would: password, then
+    the code from the authenticator app, enrolling it from the page's key on
+    a first sign-in."""
+    page.goto(base_url + reverse("admin:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{SECOND_FACTOR}**")
+    shown_key = page.locator(".second-factor-secret")
+    if shown_key.count():
+        code = f"{totp(base64.b32decode(shown_key.inner_text())):06d}"
+    else:
+        code = current_code(TOTPDevice.objects.get(user__username=username, confirmed=True))
+    page.fill("#id_code", code)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{reverse('admin:index')}")

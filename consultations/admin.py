@@ -181,6 +181,13 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             )
         super().save_model(request, obj, form, change)
 
+    def delete_model(self, request, obj):
+        # Deleting through the admin is erasure too: the log scrubbed, the trail kept.
+        erase_requests([obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        erase_requests(list(queryset), by=request.user)
+
     def move_selected(self, request, queryset, status):
         moved, skipped = [], []
         for consultation in queryset:

@@ -95,3 +95,11 @@ def test_any_open_request_can_be_declined(admin_user):
         consultation = make_consultation(status=start)
         consultation.move_to(Status.DECLINED, by=admin_user)
         assert consultation.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_a_requests_name_in_logs_and_admin_messages_carries_no_personal_data():
+    from tests.factories import make_consultation
+
+    consultation = make_consultation(full_name="Grace Hopper", email="grace@example.com")
+    assert str(consultation) == f"Request #{consultation.pk}"

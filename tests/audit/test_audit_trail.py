@@ -4,6 +4,7 @@ trail: who, when, what, which requests. Superusers read it; nobody edits it."""
 import datetime
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -184,3 +185,22 @@ def test_the_model_refuses_updates_and_deletes():
     with pytest.raises(PermissionError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get().detail == ""
+
+
+def test_deleting_through_the_admins_own_pages_is_an_erasure_too(front_desk):
+    one, two, three = make_consultation(), make_consultation(), make_consultation()
+    front_desk.post(
+        reverse("admin:consultations_consultationrequest_delete", args=[one.pk]), {"post": "yes"}
+    )
+    front_desk.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"},
+    )
+    assert not ConsultationRequest.objects.exists()
+    erased = AuditEntry.objects.filter(action=Action.ERASED)
+    assert sorted(n for entry in erased for n in entry.numbers) == sorted(
+        [one.pk, two.pk, three.pk]
+    )
+    assert {e.object_repr for e in LogEntry.objects.all()} == {
+        f"Request #{n} (erased)" for n in (one.pk, two.pk, three.pk)
+    }

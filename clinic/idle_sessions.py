@@ -19,12 +19,14 @@ class StaffIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: reading the user reads the session, and a public
+        # page that read it would vary by cookie and could not be cached.
         user = getattr(request, "user", None)
         if (
-            user is not None
+            request.path.startswith("/" + settings.ADMIN_URL)
+            and user is not None
             and user.is_authenticated
             and user.is_staff
-            and request.path.startswith("/" + settings.ADMIN_URL)
         ):
             now = int(time.time())
             last_activity = request.session.get(LAST_ACTIVITY_SESSION_KEY)

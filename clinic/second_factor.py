@@ -47,9 +47,9 @@ class SecondFactorRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            user is not None
+            request.path.startswith(admin_prefix())  # first: the user is read from the session
+            and user is not None
             and user.is_authenticated
-            and request.path.startswith(admin_prefix())
             and request.path not in {reverse("second_factor"), reverse("admin:logout")}
             and needs_second_factor(user)
             and not user.is_verified()

@@ -235,9 +235,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         """For a patient's request to see their data: staff see the selected
         requests and those sharing an email or phone with them, and tick
         which ones are the patient's."""
-        chosen = self.chosen_requests(request, queryset, purpose=EXPORT)
-        if not isinstance(chosen, list):
-            return chosen
+        chosen, preview = self.chosen_requests(request, queryset, purpose=EXPORT)
+        if preview:
+            return preview
         held = ConsultationRequest.objects.filter(pk__in=[c.pk for c in chosen])
         response = JsonResponse(
             patient_data(held.select_related("source_stretch", "handled_by")),
@@ -257,16 +257,16 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def erase_patient_data(self, request, queryset):
         """For a patient's request to be forgotten: deletes the requests staff
         tick among the selected ones and those sharing an email or phone."""
-        chosen = self.chosen_requests(request, queryset, purpose=ERASE)
-        if not isinstance(chosen, list):
-            return chosen
+        chosen, preview = self.chosen_requests(request, queryset, purpose=ERASE)
+        if preview:
+            return preview
         count = erase_requests(chosen, by=request.user)
         self.message_user(request, f"Erased {count} request(s) at the patient's request.")
         return None
 
     def chosen_requests(self, request, queryset, *, purpose):
-        """The requests staff ticked on the preview page, or the preview page
-        itself (first visit, or nothing valid ticked).
+        """The requests staff ticked on the preview page, and None; or, on the
+        first visit or when nothing valid was ticked, no requests and the page.
 
         The page offers the selected requests and every request sharing an
         email or phone number with one of them, one step only: a request
@@ -280,7 +280,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             ticked = request.POST.getlist("include")
             chosen = [offered[int(n)] for n in ticked if n.isdigit() and int(n) in offered]
             if chosen and len(chosen) == len(ticked):
-                return chosen
+                return chosen, None
             error = (
                 f"Tick at least one request to {purpose['verb']}."
                 if not ticked
@@ -299,7 +299,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             }
             for consultation in selected + candidates
         ]
-        return TemplateResponse(
+        return [], TemplateResponse(
             request,
             "admin/consultations/patient_data_preview.html",
             {

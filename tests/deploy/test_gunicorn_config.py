@@ -65,7 +65,7 @@ def failed_sign_in(port, headers):
 
 
 def recorded_addresses(database):
-    return {row[0] for row in database.query("SELECT ip_address FROM axes_accessattempt")}
+    return {str(row[0]) for row in database.query("SELECT ip_address FROM axes_accessattempt")}
 
 
 def test_forwarded_headers_from_an_address_that_is_not_the_proxy_are_ignored(tmp_path):

@@ -66,10 +66,13 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "stretches",
     "consultations",
     "practice",
     "booking",
+    "audit",
 ]
 
 # The security headers come first, so that every response carries them: static
@@ -91,6 +94,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff only, admin pages only: an idle session ends, then patient data
+    # needs a second factor (see clinic/idle_sessions.py, clinic/second_factor.py).
+    "clinic.idle_sessions.StaffIdleTimeoutMiddleware",
+    "clinic.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: it turns lockouts into responses.
@@ -399,14 +407,22 @@ PERMISSIONS_POLICY = {
     ]
 }
 
-# Admin logins: lock out a user name from an address after repeated failures.
+# Staff who can see patient data give a code from an authenticator app
+# (clinic/second_factor.py); the app names the account after the clinic.
+OTP_TOTP_ISSUER = CLINIC_NAME
+# A staff session ends after this long without a request to the admin.
+STAFF_IDLE_TIMEOUT_MINUTES = int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "30"))
+
+# Admin logins: lock out a user name from an address after repeated failures,
+# and an address after as many failures across any user names (guessing one
+# common password against many accounts).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "clinic.network.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"

@@ -9,8 +9,15 @@ from practice.sitemaps import sitemaps as practice_sitemaps
 from stretches.sitemaps import sitemaps
 
 from . import views
+from .second_factor import second_factor
 
 urlpatterns = [
+    path(f"{settings.ADMIN_URL}second-factor/", second_factor, name="second_factor"),
+    # Ahead of the admin's own "view on site" shortcut, which checks no permission.
+    path(
+        f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(views.view_on_site),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("consultation/", include("consultations.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps | practice_sitemaps}, name="sitemap"),

@@ -69,37 +69,22 @@ class ConsultationRequestQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(created_at__lt=now - datetime.timedelta(days=30 * months))
 
-    def of_same_patients_as(self, requests):
-        """Every request sharing an email address or phone number with any of
-        `requests`, or linked to one as a resent form, followed through chains
-        (a request giving both links the ones giving either): what the clinic
-        holds about those patients."""
-        found = {r.pk: r for r in requests}
-        while True:
-            emails = {r.email.lower() for r in found.values() if r.email}
-            phones = {r.phone for r in found.values() if r.phone}
-            resent = {r.resubmission_of_id for r in found.values() if r.resubmission_of_id}
-            same = (
-                Q(pk__in=found)
-                | Q(phone__in=phones)
-                | Q(pk__in=resent)
-                | Q(resubmission_of__in=found)
-            )
-            for email in emails:
-                same |= Q(email__iexact=email)
-            linked = {r.pk: r for r in self.filter(same)}
-            if linked.keys() <= found.keys():
-                return self.filter(pk__in=found)
-            found |= linked
+    def sharing_contact_with(self, requests):
+        """Other requests giving the same email address (in any case) or
+        phone number as one of `requests`, or linked to one as a resent form:
+        one step only, never a chain, as someone may type another person's
+        contact details."""
+        requests = list(requests)
+        same = Q(resubmission_of__in=[r.pk for r in requests]) | Q(
+            pk__in=[r.resubmission_of_id for r in requests if r.resubmission_of_id]
+        )
+        for consultation in requests:
+            same |= self.model.contact_match(email=consultation.email, phone=consultation.phone)
+        return self.filter(same).exclude(pk__in=[r.pk for r in requests])
 
     def from_same_contact(self, *, email, phone):
         """Requests made with this email address or phone number."""
-        same_contact = Q(pk__in=[])
-        if email:
-            same_contact |= Q(email__iexact=email)
-        if phone:
-            same_contact |= Q(phone=phone)
-        return self.filter(same_contact)
+        return self.filter(self.model.contact_match(email=email, phone=phone))
 
 
 class ConsultationRequest(TimeStampedModel):
@@ -242,7 +227,33 @@ class ConsultationRequest(TimeStampedModel):
         indexes = [models.Index(fields=["email"]), models.Index(fields=["phone"])]
 
     def __str__(self):
-        return f"Request #{self.pk} from {self.full_name}"
+        # No personal data: this is what Django's admin log keeps.
+        return f"Request #{self.pk}"
+
+    @staticmethod
+    def contact_match(*, email, phone):
+        """A filter for requests made with this email address or phone number."""
+        same_contact = Q(pk__in=[])
+        if email:
+            same_contact |= Q(email__iexact=email)
+        if phone:
+            same_contact |= Q(phone=phone)
+        return same_contact
+
+    def contact_links_to(self, others):
+        """How this request's contact details match `others`: ["same email
+        as #12", "same phone as #14"]."""
+        links = []
+        for other in others:
+            if self.email and self.email.lower() == other.email.lower():
+                links.append(f"same email as #{other.pk}")
+            if self.phone and self.phone == other.phone:
+                links.append(f"same phone as #{other.pk}")
+            if other.pk == self.resubmission_of_id:
+                links.append(f"its first sending is #{other.pk}")
+            if other.resubmission_of_id == self.pk:
+                links.append(f"sent again as #{other.pk}")
+        return links
 
     @classmethod
     def open_first(cls):

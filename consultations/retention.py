@@ -3,7 +3,11 @@ over. A request still being handled (new, contacted, scheduled) is kept until
 it is closed or declined, however old."""
 
 from django.conf import settings
+from django.db import transaction
 
+from audit.models import AuditEntry
+
+from .erasure import forget_deleted_requests
 from .models import ConsultationRequest
 
 
@@ -15,7 +19,11 @@ def expired_requests(*, months=None, now=None):
 
 
 def purge_expired_requests(*, months=None, now=None):
-    """Delete the expired requests (and their outbox messages). Returns how
+    """Delete the expired requests (and their outbox messages), scrub the
+    admin log about them and record the purge in the audit trail. Returns how
     many requests were deleted."""
-    _, deleted = expired_requests(months=months, now=now).delete()
-    return deleted.get(ConsultationRequest._meta.label, 0)
+    with transaction.atomic():
+        numbers = list(expired_requests(months=months, now=now).values_list("pk", flat=True))
+        ConsultationRequest.objects.filter(pk__in=numbers).delete()
+        forget_deleted_requests(numbers, by=None, action=AuditEntry.Action.PURGED)
+    return len(numbers)

@@ -31,3 +31,11 @@ def task_queue_in_memory():
     """Tasks queued by the code under test wait in memory and never run: a
     test sends the outbox itself, and nothing reaches the development queue."""
     HUEY.storage = MemoryStorage(HUEY.name)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """A superuser signed in to the admin with password and second factor."""
+    from tests.staff import sign_in_with_second_factor
+
+    return sign_in_with_second_factor(client, admin_user)

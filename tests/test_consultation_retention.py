@@ -99,3 +99,25 @@ def test_the_workers_daily_purge_deletes_expired_requests_and_keeps_open_ones(se
     open_request = received_days_ago(400, status=Status.NEW)
     purge_expired_requests_daily.call_local()
     assert still_stored(closed, open_request) == {open_request.pk}
+
+
+def test_purge_leaves_no_name_in_the_admin_log(capsys, admin_user):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    old = received_days_ago(400)
+    recent = received_days_ago(300)
+    for consultation in (old, recent):
+        LogEntry.objects.create(
+            user=admin_user,
+            content_type=ContentType.objects.get_for_model(ConsultationRequest),
+            object_id=str(consultation.pk),
+            object_repr=f"Request #{consultation.pk} from Grace Hopper",
+            action_flag=CHANGE,
+            change_message="Grace Hopper called back",
+        )
+    call_command("purge_consultations", "--apply", months=12)
+    purged = LogEntry.objects.get(object_id=str(old.pk))
+    assert (purged.object_repr, purged.change_message) == (f"Request #{old.pk} (erased)", "")
+    # Requests still held keep their log as it is.
+    assert "Grace Hopper" in LogEntry.objects.get(object_id=str(recent.pk)).object_repr

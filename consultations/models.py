@@ -250,7 +250,7 @@ class ConsultationRequest(TimeStampedModel):
             if self.phone and self.phone == other.phone:
                 links.append(f"same phone as #{other.pk}")
             if other.pk == self.resubmission_of_id:
-                links.append(f"its first sending is #{other.pk}")
+                links.append(f"resent form of #{other.pk}")
             if other.resubmission_of_id == self.pk:
                 links.append(f"sent again as #{other.pk}")
         return links

@@ -115,7 +115,7 @@ def test_the_migration_scrubs_names_from_older_admin_log_entries(admin_user):
 
     from consultations.models import ConsultationRequest
 
-    migration = importlib.import_module("consultations.migrations.0003_scrub_names_from_admin_log")
+    migration = importlib.import_module("consultations.migrations.0007_scrub_names_from_admin_log")
     entry = LogEntry.objects.create(
         user=admin_user,
         content_type=ContentType.objects.get_for_model(ConsultationRequest),

@@ -15,6 +15,8 @@ from consultations.models import ConsultationRequest
 from consultations.outbox import deliver_due_messages
 from consultations.red_flags import Urgency
 from tests.factories import consultation_form_data
+from tests.staff import sign_in_with_second_factor
+from tests.test_patient_data_requests import confirm, offered_rows, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -174,8 +176,7 @@ def test_changed_answers_are_never_logged(client, first_send, caplog):
 def front_desk_client(client):
     user = User.objects.create_user("desk", password="pw-for-tests-only", is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
-    client.force_login(user)
-    return client
+    return sign_in_with_second_factor(client, user)
 
 
 def change_page(consultation):
@@ -222,23 +223,16 @@ def test_a_staff_save_keeps_answers_the_patient_resent_meanwhile(client, first_s
     assert (stored.pain_intensity, stored.staff_notes) == (9, "Will call tomorrow.")
 
 
-def run_action(client, action, selected, **extra):
-    return client.post(
-        "/admin/consultations/consultationrequest/",
-        {"action": action, "_selected_action": [c.pk for c in selected], **extra},
-    )
-
-
 def test_a_patients_data_export_holds_the_answers_they_changed(client, first_send, admin_client):
     stored, data = first_send
     client.post(FORM_URL, changed(data, pain_intensity="9"))
-    response = run_action(admin_client, "export_patient_data", [stored])
+    response = confirm(admin_client, "export_patient_data", [stored], [stored])
     [exported] = json.loads(response.content)["requests"]
     [change] = exported["Answers the patient changed"]
     assert "Pain intensity (0–10): “6” → “9”" in change
 
 
-def test_erasing_a_patients_data_follows_a_resent_form_with_new_contact_details(
+def test_erasing_a_patients_data_offers_a_resent_form_with_new_contact_details(
     client, first_send, admin_client
 ):
     stored, data = first_send
@@ -247,6 +241,9 @@ def test_erasing_a_patients_data_follows_a_resent_form_with_new_contact_details(
         FORM_URL,
         changed(data, email="new-address@example.com", phone="07911 123456"),
     )
-    assert ConsultationRequest.objects.count() == 2
-    run_action(admin_client, "erase_patient_data", [stored], confirm="yes")
+    resent = ConsultationRequest.objects.exclude(pk=stored.pk).get()
+    preview = offered_rows(run_action(admin_client, "erase_patient_data", [stored]))
+    assert set(preview) == {stored.pk, resent.pk}
+    assert preview[resent.pk]["link"] == f"resent form of #{stored.pk}"
+    confirm(admin_client, "erase_patient_data", [stored], [stored, resent])
     assert not ConsultationRequest.objects.exists()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from consultations.models import ConsultationRequest, OutboxMessage
 from consultations.notifications import escalate_unopened_emergencies
 from tests.factories import make_consultation
+from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_the_escalation_delay_is_a_setting(emergency, settings):
 def test_an_emergency_opened_by_staff_is_not_escalated(client, emergency):
     user = User.objects.create_user("desk", password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     response = client.get(
         reverse("admin:consultations_consultationrequest_change", args=[emergency.pk])
     )

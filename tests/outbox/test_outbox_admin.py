@@ -9,6 +9,7 @@ from consultations.models import OutboxMessage
 from consultations.notifications import queue_new_request_notifications
 from consultations.outbox import deliver_due_messages
 from tests.factories import make_consultation
+from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ OUTBOX = reverse("admin:consultations_outboxmessage_changelist")
 def staff_client(client, group):
     user = User.objects.create_user(group.replace(" ", "-"), password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return client
 
 
@@ -66,7 +67,7 @@ def test_opening_a_request_records_the_first_staff_member_only(client, failed_on
     second = User.objects.create_user("second", password="pw", is_staff=True)
     for user in (first, second):
         user.groups.add(Group.objects.get(name="Front desk"))
-        client.force_login(user)
+        sign_in_with_second_factor(client, user)
         client.get(reverse("admin:consultations_consultationrequest_change", args=[failed_once.pk]))
     failed_once.refresh_from_db()
     assert failed_once.first_opened_by == first
@@ -78,7 +79,12 @@ def test_erasing_a_patient_deletes_their_outbox_messages_and_counts_requests(
 ):
     response = admin_client.post(
         reverse("admin:consultations_consultationrequest_changelist"),
-        {"action": "erase_patient_data", "_selected_action": [failed_once.pk], "confirm": "yes"},
+        {
+            "action": "erase_patient_data",
+            "_selected_action": [failed_once.pk],
+            "confirm": "yes",
+            "include": [failed_once.pk],
+        },
         follow=True,
     )
     assert "Erased 1 request(s)" in response.content.decode()

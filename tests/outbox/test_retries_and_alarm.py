@@ -14,6 +14,7 @@ from consultations.notifications import queue_new_request_notifications
 from consultations.outbox import deliver_due_messages, retry_now
 from consultations.red_flags import Urgency
 from tests.factories import make_consultation
+from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def run_worker_until_it_gives_up(message, *, start):
 def staff_client(client, group):
     user = User.objects.create_user(group.replace(" ", "-"), password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return client
 
 

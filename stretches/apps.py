@@ -6,6 +6,18 @@ class StretchesConfig(AppConfig):
     name = "stretches"
 
     def ready(self):
-        from . import caching
+        from clinic.page_cache import register_content
 
-        caching.connect_signals(self)
+        from . import models
+
+        # Everything the guides, stretch and keyword pages show.
+        register_content(
+            models.Guide,
+            models.GuideSection,
+            models.SectionPoint,
+            models.GuideStretch,
+            models.Stretch,
+            models.Step,
+            models.Keyword,
+            models.StretchKeyword,
+        )

@@ -61,14 +61,15 @@ def test_there_is_only_ever_one_record():
         SiteSettings.objects.create(id=2, clinic_name="Two")
 
 
-def test_a_logo_replaces_the_default_mark_with_its_size_set(client):
+def test_a_logo_replaces_the_default_mark_with_its_size_set(client, settings):
+    settings.SITE_URL = "https://clinic.example"
     SiteSettings.objects.create(
         clinic_name="Clinic", logo=image_upload("logo.png", size=(120, 48), image_format="PNG")
     )
     html = client.get("/").content.decode()
     assert 'src="/media/site/logo' in html
     assert 'width="120" height="48"' in html
-    assert 'property="og:image" content="http://testserver/media/site/logo' in html
+    assert 'property="og:image" content="https://clinic.example/media/site/logo' in html
 
 
 def test_staff_edit_the_settings_through_one_admin_page(admin_client, client):

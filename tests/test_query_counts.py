@@ -77,7 +77,9 @@ def test_page_costs_the_same_queries_with_7_and_1000_stretches(client, path):
     assert queries_for(client, path) == 1
 
 
-def test_site_settings_cost_one_query_then_only_the_content_version(client, settings, django_assert_num_queries):
+def test_site_settings_cost_one_query_then_only_the_content_version(
+    client, settings, django_assert_num_queries
+):
     settings.PAGE_CACHE = False  # render every time, to count the settings' own cost
     SiteSettings.objects.create(clinic_name="Spine Care")
     # the content version; guide, sections, section points, stretches in the

@@ -30,9 +30,7 @@ def test_a_page_that_does_not_exist_answers_404_to_any_condition(client, path, h
 
 
 @pytest.mark.parametrize("served_from", ["rendered", "cache"])
-def test_any_version_of_a_page_that_exists_answers_304_to_if_none_match_star(
-    client, served_from
-):
+def test_any_version_of_a_page_that_exists_answers_304_to_if_none_match_star(client, served_from):
     if served_from == "cache":
         client.get("/stretches/cobra-stretch/")
     response = client.get("/stretches/cobra-stretch/", headers={"If-None-Match": "*"})
@@ -41,9 +39,7 @@ def test_any_version_of_a_page_that_exists_answers_304_to_if_none_match_star(
 
 
 @pytest.mark.parametrize("served_from", ["rendered", "cache"])
-def test_if_match_with_an_old_version_is_refused_and_the_current_one_served(
-    client, served_from
-):
+def test_if_match_with_an_old_version_is_refused_and_the_current_one_served(client, served_from):
     etag = client.get("/stretches/cobra-stretch/")["ETag"]
     if served_from == "rendered":
         cache.clear()  # the page is rendered again for each request below

@@ -77,14 +77,31 @@ def run_scenario(scenario, args):
             f"--warmup={args.warmup}",
             f"--server-pid={server.pid}",
         ]
+        stored_before = server.stored_consultation_requests()
         output = subprocess.run(
             command, cwd=PROJECT, capture_output=True, text=True, check=True, timeout=600
         ).stdout
         report = json.loads(output)
+        count_only_stored(report, server.stored_consultation_requests() - stored_before)
         extras = {"weight": page_weight(base)}
         if scenario["cache"] and shutil.which("wrk"):
             extras["wrk"] = wrk_second_opinion(base, args)
     return report, extras
+
+
+def count_only_stored(report, stored):
+    """A POST counts only if it stored a request: any answered like one but
+    not stored (taken for spam, say) are reported as errors."""
+    for page in PAGES:
+        figures = report[page["name"]]
+        if page["method"] != "POST" or not figures["available"]:
+            continue
+        figures["stored"] = stored
+        missing = figures["successes_with_warm_up"] - stored
+        if missing > 0:
+            figures["requests"] = max(0, figures["requests"] - missing)
+            figures["errors"] += missing
+            figures["first_error"] = figures["first_error"] or f"{missing} posts stored nothing"
 
 
 def page_weight(base):

@@ -187,10 +187,10 @@ def write_results(results, args, command, seconds):
         "baseline's just before.",
         f"- Baseline: `/__baseline__/`, a fixed short `HttpResponse` through the same "
         f"middleware. Target for read pages: ratio ≥ {TARGET} (✗ marks a miss).",
-        "- Cached pages are answered by `PageCacheMiddleware`, below GZip and above the "
-        "session, CSRF, authentication, messages and clickjacking middleware, after one "
-        "query (the content version) and one cache read; the baseline goes through all the "
-        "middleware (`PageCacheMiddleware` lets it by after a set lookup). A ratio near 1 "
+        "- Cached pages are answered by `PageCacheMiddleware`, the outermost middleware, "
+        "with the headers the others set when the page was stored, after one query (the "
+        "content version) and one cache read; the baseline goes through all the "
+        "middleware (`PageCacheMiddleware` lets it by after a dict lookup). A ratio near 1 "
         "means a cached page costs what Django costs to answer anything at all.",
         "- Server CPU µs/request: the gunicorn workers' user + system CPU time over the "
         "requests they answered (from /proc). CPU ratio = baseline's CPU per request / the "

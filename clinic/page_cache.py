@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
@@ -237,6 +238,22 @@ class PageCacheMiddleware:
             else:
                 self.page_paths.pop(page.path, None)
         return response
+
+
+@checks.register()
+def page_cache_comes_first(app_configs, **kwargs):
+    """Anywhere lower, a middleware above it could add a cookie or a `Vary`
+    to a page after it was judged the same for everyone."""
+    name = f"{__name__}.{PageCacheMiddleware.__name__}"
+    if name in settings.MIDDLEWARE and settings.MIDDLEWARE[0] != name:
+        return [
+            checks.Error(
+                "PageCacheMiddleware must be the first middleware.",
+                hint="Move it to the top of MIDDLEWARE.",
+                id="clinic.E001",
+            )
+        ]
+    return []
 
 
 # Headers a cached page gets afresh rather than from the stored copy.

@@ -175,15 +175,12 @@ def cached_public_page(view=None, *, query=None):
         stored = cache.get(page.key)
         if stored is not None:
             page.from_cache = True
-            return _cached_response(request, page, stored)
+            return _page_response(request.META, stored, page.etag)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
         if response.status_code != 200 or response.streaming:
-            return response  # conditional headers apply only to a page that exists
-        not_modified = _not_modified(request, page.etag)
-        if not_modified is not None:
-            return not_modified
+            return response
         # No random padding (Django's BREACH mitigation): these pages hold
         # no secret, and the same bytes every time keep the ETag honest.
         body = compress_string(response.content)
@@ -200,7 +197,9 @@ class PageCacheMiddleware:
     final one, with every cookie and `Vary` the session, CSRF and
     authentication middleware add (a page that used `csrf_token` or `user`
     varies on the cookie and is never stored), and every header the security
-    middleware add, which are stored with the page and sent again.
+    middleware add, which are stored with the page and sent again. It answers
+    conditional requests (304, 412) on that final response too, so only for
+    a page that exists and is the same for everyone.
 
     It only looks up paths that this process has seen `cached_public_page`
     serve, so every other request costs it one dict lookup. It checks the host
@@ -229,15 +228,20 @@ class PageCacheMiddleware:
                 return _cached_response(request, page, stored)
         response = self.get_response(request)
         page = getattr(request, "public_page", None)
-        if page is not None and response.status_code == 200:
-            if _same_for_everyone(request, response):
-                if not page.from_cache and request.method == "GET":
-                    cache.set(page.key, _stored_page(response), PAGE_TIMEOUT)
-                if len(self.page_paths) < self.MAX_PATHS:
-                    self.page_paths[page.path] = page.query
-            else:
-                self.page_paths.pop(page.path, None)
-        return response
+        if page is None or response.status_code != 200:
+            # Conditional headers apply only to a page that exists: a
+            # missing one answers 404 whatever they say.
+            return response
+        if not _same_for_everyone(request, response):
+            self.page_paths.pop(page.path, None)
+            # The content version says nothing about a page made for one visitor.
+            del response["ETag"]
+            return response
+        if not page.from_cache and request.method == "GET":
+            cache.set(page.key, _stored_page(response), PAGE_TIMEOUT)
+        if len(self.page_paths) < self.MAX_PATHS:
+            self.page_paths[page.path] = page.query
+        return _not_modified(request, page.etag, response=response) or response
 
 
 @checks.register()
@@ -326,17 +330,19 @@ def _cached_response(request, page, stored):
     return _page_response(request.META, stored, page.etag)
 
 
-def _not_modified(request, etag, replayed=None):
+def _not_modified(request, etag, replayed=None, response=None):
+    """A 304 (or 412) for a page that exists, or None to send the page."""
     meta = request.META
     if "HTTP_IF_NONE_MATCH" not in meta and "HTTP_IF_MATCH" not in meta:
         return None
-    response = get_conditional_response(request, etag=etag)
-    if response is not None:
-        # A 304 repeats the validators and caching rules of the 200, and
-        # the headers the page was stored with.
-        for header, value in {**(replayed or {}), **_page_headers(etag)}.items():
-            response[header] = value
-    return response
+    conditional = get_conditional_response(request, etag=etag, response=response)
+    if conditional is None or conditional is response:
+        return None
+    # A 304 repeats the validators and caching rules of the 200, and the
+    # headers the page was stored with.
+    for header, value in {**(replayed or {}), **_page_headers(etag)}.items():
+        conditional[header] = value
+    return conditional
 
 
 def _page_response(meta, page, etag):

@@ -5,6 +5,8 @@ exist; a page that does not exist answers 404 whatever they say (RFC 9110
 import pytest
 from django.core.cache import cache
 
+from tests.page_cache.cache_keys import page_keys
+
 pytestmark = pytest.mark.django_db
 
 MISSING = ["/stretches/no-such-stretch/", "/keywords/no-such-keyword/", "/stretches/?page=99"]
@@ -48,3 +50,13 @@ def test_if_match_with_an_old_version_is_refused_and_the_current_one_served(clie
     current = client.get("/stretches/cobra-stretch/", headers={"If-Match": etag})
     assert current.status_code == 200
     assert b"Cobra Stretch" in current.content
+
+
+def test_a_revalidation_that_renders_the_page_stores_it_for_the_next_visitor(client):
+    """Another process, or a cache emptied since: the browser's ETag is still
+    current, so it gets a 304, and the page rendered for it is kept."""
+    etag = client.get("/stretches/cobra-stretch/")["ETag"]
+    cache.clear()
+    response = client.get("/stretches/cobra-stretch/", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert len(page_keys()) == 1

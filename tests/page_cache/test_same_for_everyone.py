@@ -31,6 +31,7 @@ def test_a_page_reading_the_user_and_a_csrf_token_is_never_shared(admin_user):
             # The token in the page is this visitor's own, made from their cookie.
             assert _unmask_cipher_token(token) == client.cookies["csrftoken"].value
             assert "Cookie" in response["Vary"]
+            assert "ETag" not in response  # nothing for a browser to revalidate with
     assert anonymous.cookies["csrftoken"].value != staff.cookies["csrftoken"].value
     assert page_keys() == []
 

@@ -19,6 +19,14 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["clinic_name", "logo"]}),
         (
+            "Contact details",
+            {
+                "description": "Shown in the footer of every page, in the privacy notice and "
+                "on the pages that ask patients to try again later.",
+                "fields": ["phone", "email", "postal_address"],
+            },
+        ),
+        (
             "Social media",
             {
                 "description": "Each link is shown in the footer of every page once it is set.",

@@ -1,7 +1,9 @@
 import uuid
 
+import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 
 from clinic.images import picture, validate_image
@@ -19,6 +21,37 @@ class TimeStampedModel(models.Model):
 
 def default_clinic_name():
     return settings.CLINIC_NAME
+
+
+def default_clinic_phone():
+    return settings.CLINIC_PHONE
+
+
+def default_clinic_email():
+    return settings.CLINIC_EMAIL
+
+
+def default_clinic_address():
+    return settings.CLINIC_ADDRESS
+
+
+def parse_phone_number(value):
+    """The number as phonenumbers reads it (PHONE_REGION when it has no
+    country code), or None if it is not a number one can call."""
+    try:
+        number = phonenumbers.parse(value, settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def validate_phone_number(value):
+    if parse_phone_number(value) is None:
+        raise ValidationError(
+            "Enter a phone number patients can call, with its area code, "
+            "for example 020 7946 0958 or +44 20 7946 0958.",
+            code="invalid_phone",
+        )
 
 
 class ContentVersion(models.Model):
@@ -62,7 +95,8 @@ class ContentVersion(models.Model):
 
 
 class SiteSettings(TimeStampedModel):
-    """The clinic's name, logo and social links, edited by staff: one row.
+    """The clinic's name, logo, contact details and social links, edited by
+    staff: one row.
 
     Every page shows them, so `current()` keeps the row in the cache under the
     content version, which every save of this row changes: a page costs no
@@ -97,6 +131,27 @@ class SiteSettings(TimeStampedModel):
         blank=True,
         editable=False,
         help_text="WebP copies of the logo at the height it is shown (and twice that).",
+    )
+    phone = models.CharField(
+        "phone number",
+        max_length=32,
+        blank=True,
+        default=default_clinic_phone,
+        validators=[validate_phone_number],
+        help_text="Shown as typed in the footer and on the privacy and error pages; "
+        "on a phone, tapping it calls the clinic.",
+    )
+    email = models.EmailField(
+        "email address",
+        blank=True,
+        default=default_clinic_email,
+        help_text="Where patients write to the clinic, including to see or delete their data.",
+    )
+    postal_address = models.TextField(
+        blank=True,
+        default=default_clinic_address,
+        help_text="One part per line. Shown in the footer and in the privacy notice, "
+        "which names the clinic as the data controller.",
     )
     facebook_url = models.URLField("Facebook", blank=True)
     instagram_url = models.URLField("Instagram", blank=True)
@@ -136,7 +191,35 @@ class SiteSettings(TimeStampedModel):
         if site is None:
             site = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
             cache.set(key, site, cls.CACHE_SECONDS)
+            # The latest copy read, for pages shown without the database.
+            cache.set(cls.CACHE_KEY, site, cls.CACHE_SECONDS)
         return site
+
+    @classmethod
+    def cached_or_default(cls):
+        """The latest settings read into the cache, or the unsaved defaults:
+        never a query, for pages shown when the database is down (503)."""
+        try:
+            site = cache.get(cls.CACHE_KEY)
+        except Exception:
+            # The cache server can be down along with the database.
+            site = None
+        if not isinstance(site, cls) or site.get_deferred_fields():
+            # A copy cached before a field was added would fetch it.
+            return cls()
+        return site
+
+    @property
+    def phone_uri(self):
+        """A tel: link for the phone number, in international form, or ""."""
+        number = parse_phone_number(self.phone) if self.phone else None
+        if number is None:
+            return ""
+        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @property
+    def postal_address_lines(self):
+        return [line.strip() for line in self.postal_address.splitlines() if line.strip()]
 
     @property
     def logo_picture(self):
@@ -157,3 +240,20 @@ class SiteSettings(TimeStampedModel):
             for name in self.SOCIAL_FIELDS
             if getattr(self, name)
         ]
+
+
+class RateLimitCount(models.Model):
+    """How often one client has used one rate-limited action in the current
+    window (see clinic/ratelimit.py). Kept in the database, where page
+    traffic cannot evict it and every worker process shares it."""
+
+    key = models.CharField(max_length=200, unique=True, help_text="scope:client")
+    window_start = models.BigIntegerField(help_text="Unix time the window began.")
+    count = models.PositiveIntegerField()
+    expires_at = models.BigIntegerField(db_index=True, help_text="Unix time it can be deleted.")
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

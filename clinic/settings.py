@@ -193,11 +193,10 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Rendered public pages (see clinic/page_cache.py), the site settings record
-# and the consultation form's rate-limit counts live here. Each gunicorn
+# Rendered public pages (see clinic/page_cache.py) and the site settings record
+# live here (rate-limit counts do not: see clinic/ratelimit.py). Each gunicorn
 # process has its own memory cache unless REDIS_URL gives them a shared one,
-# as production must (the rate limit is only per site when shared); either
-# way a page is never stale, as its key carries the content version.
+# as production should; either way a page is never stale, as its key carries the content version.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -228,6 +227,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The clinic's name until staff save the site settings record in the admin
 # (clinic.models.SiteSettings, which also holds the logo and social links).
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Back Pain Clinic")
+# The clinic's contact details, likewise, until staff save them: shown in the
+# footer, on the 429 and 503 pages and in the privacy notice. The address
+# takes "|" between its lines (an environment variable holds one line).
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
+CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "")
+CLINIC_ADDRESS = "\n".join(
+    part.strip() for part in os.environ.get("CLINIC_ADDRESS", "").split("|") if part.strip()
+)
+# Where patients can complain about how their data is handled (the privacy
+# notice): the UK's regulator unless set for another country.
+DATA_PROTECTION_LAW = os.environ.get("DATA_PROTECTION_LAW", "UK GDPR")
+DATA_PROTECTION_REGULATOR = os.environ.get(
+    "DATA_PROTECTION_REGULATOR", "the Information Commissioner’s Office (ICO)"
+)
+DATA_PROTECTION_REGULATOR_URL = os.environ.get(
+    "DATA_PROTECTION_REGULATOR_URL", "https://ico.org.uk/"
+)
 
 # Consultation requests.
 # Numbers given to patients whose answers show warning signs: 999 / 111 in

@@ -29,13 +29,19 @@ PATIENT_FIELDS = [
     "source_stretch",
     "source_page",
 ]
+URGENCY_CSS = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.URGENT: "urgent",
+    Urgency.DISCUSS_SOON: "discuss",
+}
+STAFF_FIELDS = ["status", "handled_by", "staff_notes"]
 CONSENT_FIELDS = ["consent_version", "consent_text", "consent_given_at", "consent_page"]
 
 
 class ConsultationRequestAdminForm(forms.ModelForm):
     class Meta:
         model = ConsultationRequest
-        fields = ["status", "handled_by", "staff_notes"]
+        fields = STAFF_FIELDS
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -76,6 +82,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "possible_duplicate",
     ]
     list_display_links = ["full_name"]
+    # Open requests first, most urgent and newest first; then the finished ones.
+    # A column staff click sorts by that column instead.
+    ordering = [ConsultationRequest.open_first(), "-urgency", "-created_at"]
     list_filter = [
         "status",
         "urgency",
@@ -101,6 +110,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         *CONSENT_FIELDS,
         "possible_duplicate",
         "other_requests_from_same_contact",
+        "answers_changed_by_the_patient",
+        "linked_requests",
         "created_at",
         "contacted_at",
         "closed_at",
@@ -109,6 +120,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["urgency_flag", "status", "handled_by", "staff_notes"]}),
         ("What the patient sent", {"fields": PATIENT_FIELDS}),
+        (
+            "Resent by the patient",
+            {"fields": ["answers_changed_by_the_patient", "linked_requests"]},
+        ),
         (
             "Possible duplicates",
             {"fields": ["possible_duplicate", "other_requests_from_same_contact"]},
@@ -144,7 +159,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         if "status" in form.changed_data:
             new_status, obj.status = obj.status, form.initial["status"]
             obj.apply_status(new_status, by=request.user)
-        super().save_model(request, obj, form, change)
+        # Only what staff edit: answers the patient resent meanwhile stay.
+        obj.save(update_fields=[*STAFF_FIELDS, "contacted_at", "closed_at", "updated_at"])
 
     def move_selected(self, request, queryset, status):
         moved, skipped = 0, []
@@ -215,7 +231,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def urgency_flag(self, consultation):
         if consultation.urgency == Urgency.ROUTINE:
             return "Routine"
-        css = "emergency" if consultation.urgency == Urgency.EMERGENCY else "urgent"
+        css = URGENCY_CSS.get(consultation.urgency, "urgent")
         return format_html(
             '<strong class="urgency urgency-{}">{}</strong>',
             css,
@@ -233,6 +249,36 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             return "None"
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((q,) for q in questions))
+        )
+
+    @admin.display(description="Answers the patient changed")
+    def answers_changed_by_the_patient(self, consultation):
+        if not consultation.revisions:
+            return "None: the answers above are as first sent."
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "", "<li>{}</li>", ((revision,) for revision in consultation.changes_for_staff())
+            ),
+        )
+
+    @admin.display(description="The same form sent again")
+    def linked_requests(self, consultation):
+        links = []
+        if consultation.resubmission_of_id:
+            links.append(("Resent form of", consultation.resubmission_of))
+        links += [
+            ("Sent again as", later) for later in consultation.resubmissions.order_by("created_at")
+        ]
+        if not links:
+            return "None"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{} <a href="{}">#{}</a></li>',
+                ((label, other.get_absolute_url(), other.pk) for label, other in links),
+            ),
         )
 
     @admin.display(description="Other requests from the same email or phone")

@@ -1,10 +1,11 @@
 import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,12 +16,38 @@ from .red_flags import Urgency
 
 DUPLICATE_WINDOW = datetime.timedelta(days=30)
 
+# What the patient answers on the form: a resent form is compared on these.
+ANSWER_FIELDS = [
+    "full_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "preferred_days",
+    "preferred_time",
+    "pain_duration_weeks",
+    "pain_intensity",
+    "description",
+    "red_flags",
+]
+
+
+@dataclass(frozen=True)
+class SubmissionOutcome:
+    """What saving a sent form did. Unpacks as (request, created), like
+    get_or_create()."""
+
+    consultation: "ConsultationRequest"
+    created: bool
+    updated: bool = False
+    urgency_raised: bool = False
+
+    def __iter__(self):
+        return iter((self.consultation, self.created))
+
 
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(
-            status__in=[ConsultationRequest.Status.CLOSED, ConsultationRequest.Status.DECLINED]
-        )
+        return self.exclude(status__in=ConsultationRequest.FINISHED_STATUSES)
 
     def older_than_months(self, months):
         """Requests received more than `months` months ago (a month counted as 30 days)."""
@@ -28,13 +55,20 @@ class ConsultationRequestQuerySet(models.QuerySet):
 
     def of_same_patients_as(self, requests):
         """Every request sharing an email address or phone number with any of
-        `requests`, followed through chains (a request giving both links the
-        ones giving either): what the clinic holds about those patients."""
+        `requests`, or linked to one as a resent form, followed through chains
+        (a request giving both links the ones giving either): what the clinic
+        holds about those patients."""
         found = {r.pk: r for r in requests}
         while True:
             emails = {r.email.lower() for r in found.values() if r.email}
             phones = {r.phone for r in found.values() if r.phone}
-            same = Q(pk__in=found) | Q(phone__in=phones)
+            resent = {r.resubmission_of_id for r in found.values() if r.resubmission_of_id}
+            same = (
+                Q(pk__in=found)
+                | Q(phone__in=phones)
+                | Q(pk__in=resent)
+                | Q(resubmission_of__in=found)
+            )
             for email in emails:
                 same |= Q(email__iexact=email)
             linked = {r.pk: r for r in self.filter(same)}
@@ -85,6 +119,8 @@ class ConsultationRequest(TimeStampedModel):
         UP_TO_12_WEEKS = 12, "6 to 12 weeks"
         UP_TO_A_YEAR = 52, "3 to 12 months"
         OVER_A_YEAR = 104, "More than a year"
+
+    FINISHED_STATUSES = [Status.CLOSED, Status.DECLINED]
 
     # Which moves staff may make; any open request can also be declined.
     NEXT_STATUSES = {
@@ -137,6 +173,26 @@ class ConsultationRequest(TimeStampedModel):
         default=False,
         help_text="The same email or phone sent a request in the 30 days before this one.",
     )
+    # The patient went back and sent the same form with other answers.
+    revisions = models.JSONField(
+        "changes the patient sent",
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Each time the patient resent this form with other answers: when, and "
+        "each changed answer as it was and as it is now.",
+    )
+    resubmission_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="resubmissions",
+        verbose_name="resent form of request",
+        help_text="The patient resent that request's form with other answers after staff "
+        "had started on it.",
+    )
 
     # The clinic's handling.
     status = models.CharField(
@@ -162,38 +218,134 @@ class ConsultationRequest(TimeStampedModel):
     def __str__(self):
         return f"Request #{self.pk} from {self.full_name}"
 
+    @classmethod
+    def open_first(cls):
+        """An ordering term that puts open requests before finished ones
+        (closed or declined), so a closed emergency does not stay on top."""
+        return Case(When(status__in=cls.FINISHED_STATUSES, then=Value(1)), default=Value(0)).asc()
+
     def get_absolute_url(self):
         return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
 
     @property
     def is_urgent(self):
-        return self.urgency > Urgency.ROUTINE
+        """Same-day or emergency care advised (not "discuss soon")."""
+        return self.urgency >= Urgency.URGENT
 
     @property
     def red_flag_questions(self):
         return red_flags.describe(self.red_flags)
 
+    @property
+    def untouched_by_staff(self):
+        return self.status == self.Status.NEW and not self.staff_notes and not self.handled_by_id
+
+    @property
+    def is_stored_already(self):
+        """Whether this form was sent before. A resend is not rate-limited:
+        it updates the stored request, or at most adds one linked to it."""
+        return ConsultationRequest.objects.filter(submission_token=self.submission_token).exists()
+
+    def answers(self):
+        return {name: getattr(self, name) for name in ANSWER_FIELDS}
+
     def save_once(self):
-        """Save a new request unless one with the same submission token is
-        already stored (a double click, a resent form). Returns the stored
-        request and whether it is new."""
+        """Save a sent form once, however often it is sent.
+
+        The form's submission token identifies it. Sent again with the same
+        answers (a double click, a refresh), the stored request is returned
+        untouched. Sent again with other answers (the patient went back and
+        changed them), the latest answers count: the stored request takes
+        them, with a record of what changed, while staff have not started on
+        it; once they have, a new request linked to it is stored instead.
+        Resends are serialised on the first request's row, so concurrent ones
+        never store two requests or lose the latest answers.
+        """
         self.urgency = red_flags.urgency_of(self.red_flags)
-        self.possible_duplicate = (
-            ConsultationRequest.objects.from_same_contact(email=self.email, phone=self.phone)
-            .filter(created_at__gte=timezone.now() - DUPLICATE_WINDOW)
-            .exists()
-        )
+        self.possible_duplicate = self._contact_seen_recently()
         try:
             with transaction.atomic():
                 self.save()
         except IntegrityError:
-            stored = ConsultationRequest.objects.filter(
-                submission_token=self.submission_token
-            ).first()
-            if stored is None:
-                raise
-            return stored, False
-        return self, True
+            pass
+        else:
+            return SubmissionOutcome(self, created=True)
+        with transaction.atomic():
+            first = (
+                ConsultationRequest.objects.select_for_update()
+                .filter(submission_token=self.submission_token)
+                .first()
+            )
+            if first is None:
+                raise IntegrityError("A request could not be stored, nor the stored one found.")
+            latest = first.resubmissions.order_by("-created_at", "-pk").first() or first
+            changes = latest.changes_to(self.answers())
+            if not changes:
+                return SubmissionOutcome(latest, created=False)
+            if latest.untouched_by_staff:
+                return latest._take_answers(self, changes)
+            self.submission_token = uuid.uuid4()
+            self.resubmission_of = first
+            self.save()
+            return SubmissionOutcome(
+                self, created=True, urgency_raised=self.urgency > latest.urgency
+            )
+
+    def changes_for_staff(self):
+        """Each resend that changed answers, in words: when, and each changed
+        answer as it was and as it became."""
+        described = []
+        for revision in self.revisions:
+            at = timezone.localtime(datetime.datetime.fromisoformat(revision["at"]))
+            changes = "; ".join(
+                f"{self._meta.get_field(name).verbose_name.capitalize()}: "
+                f"{self._describe_answer(name, change['old'])} → "
+                f"{self._describe_answer(name, change['new'])}"
+                for name, change in revision["changes"].items()
+            )
+            described.append(f"{at:%d %b %Y %H:%M}: {changes}")
+        return described
+
+    def _describe_answer(self, name, value):
+        if name == "red_flags":
+            value = red_flags.describe(value)
+        elif self._meta.get_field(name).choices:
+            value = dict(self._meta.get_field(name).flatchoices).get(value, value)
+        if isinstance(value, list):
+            value = ", ".join(value)
+        return f"“{value}”" if value not in ("", None) else "(none)"
+
+    def changes_to(self, answers):
+        """{field: (stored value, new value)} for each answer that differs."""
+        return {
+            name: (getattr(self, name), value)
+            for name, value in answers.items()
+            if getattr(self, name) != value
+        }
+
+    def _take_answers(self, sent, changes):
+        previous_urgency = self.urgency
+        for name, (_, new) in changes.items():
+            setattr(self, name, new)
+        self.urgency = sent.urgency
+        self.revisions = [
+            *self.revisions,
+            {
+                "at": timezone.now().isoformat(timespec="seconds"),
+                "changes": {name: {"old": old, "new": new} for name, (old, new) in changes.items()},
+            },
+        ]
+        self.save(update_fields=[*changes, "urgency", "revisions", "updated_at"])
+        return SubmissionOutcome(
+            self, created=False, updated=True, urgency_raised=self.urgency > previous_urgency
+        )
+
+    def _contact_seen_recently(self):
+        return (
+            ConsultationRequest.objects.from_same_contact(email=self.email, phone=self.phone)
+            .filter(created_at__gte=timezone.now() - DUPLICATE_WINDOW)
+            .exists()
+        )
 
     def can_move_to(self, status):
         return status in self.NEXT_STATUSES[self.status]

@@ -149,6 +149,10 @@ def test_ticking_a_warning_sign_shows_the_advice_at_once(
     urgent = page.locator("[data-advice=urgent]")
     assert not emergency.is_visible() and not urgent.is_visible()
 
+    # "Discuss soon" signs raise no alarm: no advice at all appears.
+    page.locator("[name=discuss_soon_signs][value=upper_back]").check()
+    assert page.locator("[data-advice]:visible").count() == 0
+
     page.locator("[name=urgent_signs][value=fever]").check()
     assert urgent.is_visible() and not emergency.is_visible()
 

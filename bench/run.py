@@ -93,7 +93,7 @@ def count_only_stored(report, stored):
     """A POST counts only if it stored a request: any answered like one but
     not stored (taken for spam, say) are reported as errors."""
     for page in PAGES:
-        figures = report[page["name"]]
+        figures = report.get(page["name"], {"available": False})
         if page["method"] != "POST" or not figures["available"]:
             continue
         figures["stored"] = stored

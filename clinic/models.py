@@ -257,3 +257,15 @@ class RateLimitCount(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When the background worker last ran: one row (see clinic/worker.py)."""
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Worker last ran at {self.beat_at:%Y-%m-%d %H:%M:%S}"

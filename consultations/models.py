@@ -49,41 +49,42 @@ class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=ConsultationRequest.FINISHED_STATUSES)
 
-    def older_than_months(self, months):
-        """Requests received more than `months` months ago (a month counted as 30 days)."""
-        return self.filter(created_at__lt=timezone.now() - datetime.timedelta(days=30 * months))
+    def finished(self):
+        return self.filter(
+            status__in=[ConsultationRequest.Status.CLOSED, ConsultationRequest.Status.DECLINED]
+        )
 
-    def of_same_patients_as(self, requests):
-        """Every request sharing an email address or phone number with any of
-        `requests`, or linked to one as a resent form, followed through chains
-        (a request giving both links the ones giving either): what the clinic
-        holds about those patients."""
-        found = {r.pk: r for r in requests}
-        while True:
-            emails = {r.email.lower() for r in found.values() if r.email}
-            phones = {r.phone for r in found.values() if r.phone}
-            resent = {r.resubmission_of_id for r in found.values() if r.resubmission_of_id}
-            same = (
-                Q(pk__in=found)
-                | Q(phone__in=phones)
-                | Q(pk__in=resent)
-                | Q(resubmission_of__in=found)
-            )
-            for email in emails:
-                same |= Q(email__iexact=email)
-            linked = {r.pk: r for r in self.filter(same)}
-            if linked.keys() <= found.keys():
-                return self.filter(pk__in=found)
-            found |= linked
+    def unopened_emergencies(self, *, received_before):
+        """Emergency requests still new that no staff member has opened and
+        that arrived before `received_before`."""
+        return self.filter(
+            urgency=Urgency.EMERGENCY,
+            status=ConsultationRequest.Status.NEW,
+            first_opened_at__isnull=True,
+            created_at__lt=received_before,
+        )
+
+    def older_than_months(self, months, *, now=None):
+        """Requests received more than `months` months ago (a month counted as 30 days)."""
+        now = now or timezone.now()
+        return self.filter(created_at__lt=now - datetime.timedelta(days=30 * months))
+
+    def sharing_contact_with(self, requests):
+        """Other requests giving the same email address (in any case) or
+        phone number as one of `requests`, or linked to one as a resent form:
+        one step only, never a chain, as someone may type another person's
+        contact details."""
+        requests = list(requests)
+        same = Q(resubmission_of__in=[r.pk for r in requests]) | Q(
+            pk__in=[r.resubmission_of_id for r in requests if r.resubmission_of_id]
+        )
+        for consultation in requests:
+            same |= self.model.contact_match(email=consultation.email, phone=consultation.phone)
+        return self.filter(same).exclude(pk__in=[r.pk for r in requests])
 
     def from_same_contact(self, *, email, phone):
         """Requests made with this email address or phone number."""
-        same_contact = Q(pk__in=[])
-        if email:
-            same_contact |= Q(email__iexact=email)
-        if phone:
-            same_contact |= Q(phone=phone)
-        return self.filter(same_contact)
+        return self.filter(self.model.contact_match(email=email, phone=phone))
 
 
 class ConsultationRequest(TimeStampedModel):
@@ -208,6 +209,16 @@ class ConsultationRequest(TimeStampedModel):
     )
     contacted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When a staff member first opened the request in the admin: an emergency
+    # nobody has opened gets a second alert.
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    first_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ConsultationRequestQuerySet.as_manager()
 
@@ -216,7 +227,33 @@ class ConsultationRequest(TimeStampedModel):
         indexes = [models.Index(fields=["email"]), models.Index(fields=["phone"])]
 
     def __str__(self):
-        return f"Request #{self.pk} from {self.full_name}"
+        # No personal data: this is what Django's admin log keeps.
+        return f"Request #{self.pk}"
+
+    @staticmethod
+    def contact_match(*, email, phone):
+        """A filter for requests made with this email address or phone number."""
+        same_contact = Q(pk__in=[])
+        if email:
+            same_contact |= Q(email__iexact=email)
+        if phone:
+            same_contact |= Q(phone=phone)
+        return same_contact
+
+    def contact_links_to(self, others):
+        """How this request's contact details match `others`: ["same email
+        as #12", "same phone as #14"]."""
+        links = []
+        for other in others:
+            if self.email and self.email.lower() == other.email.lower():
+                links.append(f"same email as #{other.pk}")
+            if self.phone and self.phone == other.phone:
+                links.append(f"same phone as #{other.pk}")
+            if other.pk == self.resubmission_of_id:
+                links.append(f"its first sending is #{other.pk}")
+            if other.resubmission_of_id == self.pk:
+                links.append(f"sent again as #{other.pk}")
+        return links
 
     @classmethod
     def open_first(cls):
@@ -347,6 +384,16 @@ class ConsultationRequest(TimeStampedModel):
             .exists()
         )
 
+    def record_opened_by(self, user):
+        """Remember the first staff member to open this request (later
+        openings change nothing)."""
+        now = timezone.now()
+        first = ConsultationRequest.objects.filter(pk=self.pk, first_opened_at__isnull=True).update(
+            first_opened_at=now, first_opened_by=user
+        )
+        if first:
+            self.first_opened_at, self.first_opened_by = now, user
+
     def can_move_to(self, status):
         return status in self.NEXT_STATUSES[self.status]
 
@@ -368,3 +415,119 @@ class ConsultationRequest(TimeStampedModel):
             self.contacted_at = now
         if status in {self.Status.CLOSED, self.Status.DECLINED}:
             self.closed_at = now
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def due(self, *, now):
+        return self.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+
+    def alarms(self):
+        """Undelivered emergency notifications that staff have not dismissed."""
+        return self.filter(alarm_raised_at__isnull=False, alarm_dismissed_at__isnull=True).exclude(
+            status=OutboxMessage.Status.SENT
+        )
+
+
+class OutboxMessage(TimeStampedModel):
+    """An email about a consultation request, written in the same transaction
+    as the request and sent by the worker (see consultations/outbox.py).
+
+    Subject and body never carry health or contact details; the recipients
+    are staff addresses or the patient's own address.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed: no more tries"
+
+    class Kind(models.TextChoices):
+        STAFF_NOTIFICATION = "staff_notification", "Staff: new request"
+        PATIENT_ACKNOWLEDGEMENT = "patient_acknowledgement", "Patient: acknowledgement"
+        EMERGENCY_ESCALATION = "emergency_escalation", "Staff: emergency not yet opened"
+
+    consultation = models.ForeignKey(
+        ConsultationRequest, on_delete=models.CASCADE, related_name="outbox_messages"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField("next try", null=True, blank=True, db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    alarm_raised_at = models.DateTimeField(null=True, blank=True)
+    alarm_dismissed_at = models.DateTimeField(null=True, blank=True)
+    alarm_dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbox message"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for request #{self.consultation_id}"
+
+    @property
+    def is_emergency_staff_alert(self):
+        return self.kind != self.Kind.PATIENT_ACKNOWLEDGEMENT and (
+            self.consultation.urgency == Urgency.EMERGENCY
+        )
+
+    def record_delivery(self, *, now):
+        self.status = self.Status.SENT
+        self.attempts += 1
+        self.sent_at = now
+        self.next_attempt_at = None
+        self.last_error = ""
+        self.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "sent_at",
+                "next_attempt_at",
+                "last_error",
+                "updated_at",
+            ]
+        )
+
+    def record_failure(self, *, error, now, max_attempts, retry_seconds, retry_max_seconds):
+        """Count a failed try: wait twice as long as last time before the
+        next one, or give up after `max_attempts` tries, raising the alarm
+        when staff were not told about an emergency."""
+        self.attempts += 1
+        self.last_error = error
+        if self.attempts < max_attempts:
+            wait = min(retry_seconds * 2 ** (self.attempts - 1), retry_max_seconds)
+            self.next_attempt_at = now + datetime.timedelta(seconds=wait)
+        else:
+            self.status = self.Status.FAILED
+            self.next_attempt_at = None
+            if self.is_emergency_staff_alert and self.alarm_raised_at is None:
+                self.alarm_raised_at = now
+        self.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_error",
+                "next_attempt_at",
+                "alarm_raised_at",
+                "updated_at",
+            ]
+        )
+
+    def dismiss_alarm(self, *, by, now=None):
+        self.alarm_dismissed_at = now or timezone.now()
+        self.alarm_dismissed_by = by
+        self.save(update_fields=["alarm_dismissed_at", "alarm_dismissed_by", "updated_at"])

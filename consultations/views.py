@@ -13,8 +13,8 @@ from clinic.network import client_ip, client_network
 from clinic.ratelimit import allow, parse_rate, period_name
 
 from .forms import CONTROL_CHARACTERS, ConsultationRequestForm
+from .notifications import store_request_and_notify
 from .red_flags import Urgency, urgency_of
-from .services import notify_about_new_request
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,8 @@ ADVICE_FOR_URGENCY = {
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class ConsultationRequestView(FormView):
-    """The consultation request form: store first, then notify, then
-    redirect (post/redirect/get) to the thanks page."""
+    """The consultation request form: store the request with its emails (the
+    worker sends them), then redirect (post/redirect/get) to the thanks page."""
 
     form_class = ConsultationRequestForm
     template_name = "consultations/request_form.html"
@@ -58,13 +58,7 @@ class ConsultationRequestView(FormView):
         ):
             logger.warning("Consultation requests rate-limited for one client.")
             return self.rate_limited(form)
-        outcome = consultation.save_once()
-        # A resend with changed answers is news to staff only if it is more urgent.
-        if outcome.created or outcome.urgency_raised:
-            notify_about_new_request(
-                consultation=outcome.consultation,
-                admin_url=self.request.build_absolute_uri(outcome.consultation.get_absolute_url()),
-            )
+        outcome = store_request_and_notify(consultation=consultation)
         return redirect(thanks_url(outcome.consultation.urgency))
 
     def rate_limited(self, form):

@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from clinic.middleware import DatabaseUnavailableMiddleware
 from consultations import clinical_wording
+from consultations.outbox import deliver_due_messages
 from tests.factories import consultation_form_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,7 @@ def test_the_try_again_page_shows_the_emergency_advice_without_the_database(advi
 @pytest.mark.django_db
 def test_the_patient_acknowledgement_email_gives_the_emergency_advice(client, emergency_number):
     client.post("/consultation/", consultation_form_data())
+    deliver_due_messages()
     (acknowledgement,) = mail.outbox
     assert " ".join(acknowledgement.body.split()).count(clinical_wording.emergency_advice()) == 1
 

@@ -6,13 +6,13 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import ConsultationRequest
 from consultations.red_flags import Urgency
 from tests.factories import make_consultation
+from tests.staff import sign_in_with_second_factor, staff_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,9 @@ Status = ConsultationRequest.Status
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
 
 
-def staff_in(group_name):
-    user = User.objects.create_user(
-        f"{group_name.lower().replace(' ', '-')}", password="pw-for-tests-only", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
 def front_desk_client(client):
-    client.force_login(staff_in("Front desk"))
-    return client
+    return sign_in_with_second_factor(client, staff_in("Front desk"))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 
 from consultations.admin import ConsultationRequestAdmin, ConsultationRequestAdminForm
 from consultations.models import ConsultationRequest
+from consultations.outbox import deliver_due_messages
 from consultations.red_flags import Urgency
 from tests.factories import consultation_form_data
 
@@ -153,10 +154,12 @@ def test_staff_are_told_again_only_when_the_urgency_went_up(client, staff_recipi
     data["preferred_contact"] = "phone"
     client.post(FORM_URL, data)
     client.post(FORM_URL, changed(data, pain_intensity="9"))
+    deliver_due_messages()
     assert len(mail.outbox) == 1
     client.post(FORM_URL, changed(data, urgent_signs=["injury"]))
+    deliver_due_messages()
     assert len(mail.outbox) == 2
-    assert mail.outbox[1].subject.endswith("(URGENT)")
+    assert mail.outbox[1].subject.startswith("Urgent: ")
 
 
 def test_changed_answers_are_never_logged(client, first_send, caplog):

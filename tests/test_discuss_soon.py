@@ -7,6 +7,7 @@ from django.core import mail
 
 from consultations import red_flags
 from consultations.models import ConsultationRequest
+from consultations.outbox import deliver_due_messages
 from consultations.red_flags import Urgency
 from tests.factories import consultation_form_data, make_consultation
 
@@ -97,10 +98,13 @@ def test_ticked_signs_of_every_group_are_all_stored(client):
 
 
 @pytest.mark.django_db
-def test_staff_email_subject_is_not_marked_urgent_for_discuss_soon(client, settings):
+def test_staff_email_names_discuss_soon_without_marking_it_urgent(client, settings):
     settings.CONSULTATION_NOTIFY_EMAILS = ["frontdesk@clinic.example"]
     client.post(FORM_URL, consultation_form_data(discuss_soon_signs=["upper_back"]))
-    assert "URGENT" not in mail.outbox[0].subject
+    deliver_due_messages()
+    staff_email = mail.outbox[0]
+    assert staff_email.subject.startswith("Discuss soon: ")
+    assert "URGENT" not in staff_email.subject + staff_email.body
 
 
 @pytest.mark.django_db

@@ -1,19 +1,8 @@
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
+from clinic.sitemaps import Sitemap
+
 from .models import Guide, Keyword, Stretch
-
-
-class Sitemap(DjangoSitemap):
-    """Addresses on SITE_URL, never the request's Host and scheme (which
-    Django's sitemap view passes in when django.contrib.sites is not used)."""
-
-    def get_protocol(self, protocol=None):
-        return settings.SITE_URL.split("://", 1)[0]
-
-    def get_domain(self, site=None):
-        return settings.SITE_URL.split("://", 1)[1]
 
 
 class HomeSitemap(Sitemap):

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from stretches.models import Guide, Keyword, Stretch
+from tests.booking.builders import make_clinician, make_location
 from tests.factories import make_guide, make_keyword, make_stretch
 
 pytestmark = pytest.mark.django_db
@@ -183,8 +184,11 @@ def test_no_absolute_link_comes_from_the_requests_host(client, host):
 
 
 def test_the_sitemap_uses_the_site_addresss_scheme_whatever_the_request_used(client):
+    clinician, location = make_clinician(), make_location()
     locations = sitemap_locations(client)  # the test client asks over http
-    assert locations and all(location.startswith(f"{SITE}/") for location in locations)
+    assert f"{SITE}{clinician.get_absolute_url()}" in locations
+    assert f"{SITE}{location.get_absolute_url()}" in locations
+    assert all(location.startswith(f"{SITE}/") for location in locations)
 
 
 def test_the_not_found_page_asks_not_to_be_indexed(client):

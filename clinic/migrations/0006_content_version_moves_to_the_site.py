@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0003_rate_limit_counts_in_the_database"),
+        ("clinic", "0005_task_queue_tables"),
     ]
 
     operations = [

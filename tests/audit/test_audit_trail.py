@@ -130,7 +130,8 @@ def test_erasure_is_recorded(front_desk):
 def test_the_retention_purge_is_recorded_as_the_system(capsys):
     old = make_consultation()
     ConsultationRequest.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=400)
+        created_at=timezone.now() - datetime.timedelta(days=400),
+        status=ConsultationRequest.Status.CLOSED,
     )
     make_consultation()
     call_command("purge_consultations", "--apply", months=12)

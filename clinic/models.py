@@ -1,8 +1,10 @@
+import uuid
+
 import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
 from clinic.images import picture, validate_image
 
@@ -52,18 +54,58 @@ def validate_phone_number(value):
         )
 
 
+class ContentVersion(models.Model):
+    """One row whose token changes whenever anything a public page shows is
+    saved or deleted (see `clinic.page_cache`). Cached pages, their ETags and
+    the cached site settings carry the token, so a change makes every earlier
+    copy unreachable at once, in every process.
+
+    The token is random rather than a counter so that a database restored
+    from a backup never reuses a token that a cache still holds."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token
+
+    @classmethod
+    def current(cls):
+        # Every cached page request runs this: plain SQL costs a fraction of
+        # building the same query through the ORM (~15 µs against ~200 µs).
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT token FROM {cls._meta.db_table} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else cls.bump()
+
+    @classmethod
+    def for_request(cls, request):
+        """The version as first read during this request: everything one
+        response shows belongs to the same version."""
+        version = getattr(request, "content_version", None)
+        if version is None:
+            version = request.content_version = cls.current()
+        return version
+
+    @classmethod
+    def bump(cls):
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=1).update(token=token):
+            cls.objects.create(pk=1, token=token)
+        return token
+
+
 class SiteSettings(TimeStampedModel):
     """The clinic's name, logo, contact details and social links, edited by
     staff: one row.
 
-    Every page shows them, so `current()` keeps the row in the cache: a page
-    costs no query for them once the cache is warm. Saving the row clears the
-    cache at once; other processes with a process-local cache see the change
-    within CACHE_SECONDS.
+    Every page shows them, so `current()` keeps the row in the cache under the
+    content version, which every save of this row changes: a page costs no
+    query for them once the cache is warm, and a save reaches every process's
+    next page at once, whether the cache is shared (Redis) or per process.
     """
 
     CACHE_KEY = "clinic:site-settings"
-    CACHE_SECONDS = 300
+    CACHE_SECONDS = 24 * 60 * 60
     SINGLETON_PK = 1
     LOGO_HEIGHT = 48
 
@@ -137,29 +179,26 @@ class SiteSettings(TimeStampedModel):
     def __str__(self):
         return "Site settings"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-        return result
-
     @classmethod
-    def current(cls):
+    def current(cls, request=None):
         """The saved settings, or unsaved defaults (settings.CLINIC_NAME, no
-        logo, no social links) when staff have not saved any."""
-        site = cache.get(cls.CACHE_KEY)
+        logo, no social links) when staff have not saved any.
+
+        With the `request`, the content version it already read is reused."""
+        version = ContentVersion.for_request(request) if request else ContentVersion.current()
+        key = f"{cls.CACHE_KEY}:{version}"
+        site = cache.get(key)
         if site is None:
             site = cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls()
+            cache.set(key, site, cls.CACHE_SECONDS)
+            # The latest copy read, for pages shown without the database.
             cache.set(cls.CACHE_KEY, site, cls.CACHE_SECONDS)
         return site
 
     @classmethod
     def cached_or_default(cls):
-        """The settings from the cache, or the unsaved defaults: never a
-        query, for pages shown when the database is down (503)."""
+        """The latest settings read into the cache, or the unsaved defaults:
+        never a query, for pages shown when the database is down (503)."""
         try:
             site = cache.get(cls.CACHE_KEY)
         except Exception:

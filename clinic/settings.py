@@ -75,20 +75,21 @@ INSTALLED_APPS = [
     "audit",
 ]
 
-# The security headers come first, so that every response carries them: static
-# files, cached pages and the admin alike. WhiteNoise answers static files
-# before anything else runs; GZip sits above every middleware that reads or
-# writes the body, so it compresses last; the page cache serves cached public
-# pages before the middleware below it, which have nothing to do for them
-# (see stretches/caching.py).
+# The page cache comes first: it stores a public page only if the final
+# response, after every middleware below, is the same for everyone, and then
+# serves it again, with the headers they set, before any of them runs (see
+# clinic/page_cache.py). The security headers come next, so that every other
+# response carries them: static files and the admin alike. WhiteNoise answers
+# static files before the rest runs; GZip sits above every middleware that
+# reads or writes the body, so it compresses last.
 MIDDLEWARE = [
+    "clinic.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "clinic.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
-    "stretches.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -203,7 +204,7 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Rendered public pages (see stretches/caching.py) and the site settings record
+# Rendered public pages (see clinic/page_cache.py) and the site settings record
 # live here (rate-limit counts do not: see clinic/ratelimit.py). Each gunicorn
 # process has its own memory cache unless REDIS_URL gives them a shared one,
 # as production should; either way a page is never stale, as its key carries the content version.

@@ -90,9 +90,15 @@ class StretchAdmin(ContentAdmin):
         css = {"all": ["css/admin-stretches.css"]}
 
     def save_model(self, request, obj, form, change):
+        image_changed = "image" in form.changed_data
+        previous_image = (
+            Stretch.objects.filter(pk=obj.pk).values_list("image", flat=True).first()
+            if change and image_changed
+            else ""
+        )
         super().save_model(request, obj, form, change)
-        if "image" in form.changed_data or (obj.image and not obj.image_renditions):
-            refresh_image_renditions(stretch=obj)
+        if image_changed or (obj.image and not obj.image_renditions):
+            refresh_image_renditions(stretch=obj, previous_image=previous_image or "")
 
     @admin.display(description="Image")
     def thumbnail(self, stretch):

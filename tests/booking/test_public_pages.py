@@ -157,8 +157,10 @@ def _queries_for(path, client):
     return len(queries)
 
 
-def test_the_practice_pages_cost_the_same_queries_with_one_clinician_or_many(client):
-    # Guards against one query per clinician (their appointment types or hours).
+def test_the_practice_pages_cost_the_same_queries_with_one_clinician_or_many(client, settings):
+    # Guards against one query per clinician (their appointment types or hours),
+    # on the rendering path that a cached page hides.
+    settings.PAGE_CACHE = False
     location = make_location(slug="islington")
     first = make_clinician(slug="first")
     add_hours(first, location, [1, 2], ("09:00", "12:00"))
@@ -171,3 +173,30 @@ def test_the_practice_pages_cost_the_same_queries_with_one_clinician_or_many(cli
         make_appointment_type(clinicians=[clinician, first])
     after = [_queries_for(path, client) for path in paths]
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "path", ["/clinicians/", "/clinicians/dr-amira-hassan/", "/locations/islington/"]
+)
+def test_practice_pages_are_cached_until_staff_change_what_they_show(client, practice, path):
+    location, clinician = practice
+    first = client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert len(queries) == 1  # the content version only
+    clinician.name = "Dr Amira Hassan-Khan"
+    clinician.save()
+    location.accessibility_notes = "Step-free entrance and a hearing loop."
+    location.save()
+    changed = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert "Hassan-Khan" in changed.content.decode()
+
+
+def test_a_clinicians_new_weekly_hours_show_at_once(client, practice):
+    location, clinician = practice
+    path = "/clinicians/dr-amira-hassan/"
+    assert "Friday" not in client.get(path).content.decode()
+    add_hours(clinician, location, [5], ("10:00", "14:00"))
+    assert "Friday</th><td>10:00–14:00" in client.get(path).content.decode()

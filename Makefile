@@ -7,7 +7,7 @@ PORT ?= 8000
 
 BACKUP_DIR ?= backups
 
-.PHONY: install install-test install-bench browser-deps run migrate superuser test lint check migrations-check ci bench audit clean backup
+.PHONY: install install-test install-bench browser-deps run worker migrate superuser test lint check migrations-check ci bench audit clean backup
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,11 +40,21 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Migrates, then loads sample clinicians, locations and hours into an empty
+# practice (never over what staff have entered).
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The site and the background worker together (Procfile, run by honcho).
+# Sample clinicians, locations and hours go only into an empty practice, so
+# a newcomer sees a working diary and staff's own entries are never touched.
 run: migrate
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py load_sample_clinic
+	HOST=$(HOST) $(VENV)/bin/honcho start --port $(PORT)
+
+# The background worker alone: sends the outbox, escalates, purges, beats.
+worker: migrate
+	$(PY) manage.py run_huey
 
 superuser: migrate
 	$(PY) manage.py createsuperuser

@@ -67,6 +67,27 @@ def manage(env, *args):
 class Server:
     url: str
     pid: int
+    env: dict
+
+    def stored_consultation_requests(self):
+        """How many consultation requests the server's database holds."""
+        result = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from consultations.models import ConsultationRequest as R; "
+                "print(R.objects.count())",
+            ],
+            cwd=PROJECT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return int(result.stdout.split()[-1])
 
 
 @contextlib.contextmanager
@@ -98,7 +119,7 @@ def production_server(stretches=0, keywords=0, workers=None, page_cache=True):
         )
         try:
             wait_until_up(port, server)
-            yield Server(f"http://{HOST}:{port}", server.pid)
+            yield Server(f"http://{HOST}:{port}", server.pid, env)
         finally:
             server.terminate()
             try:

@@ -19,6 +19,14 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["clinic_name", "logo"]}),
         (
+            "Contact details",
+            {
+                "description": "Shown in the footer of every page, in the privacy notice and "
+                "on the pages that ask patients to try again later.",
+                "fields": ["phone", "email", "postal_address"],
+            },
+        ),
+        (
             "Social media",
             {
                 "description": "Each link is shown in the footer of every page once it is set.",
@@ -28,9 +36,15 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
+        logo_changed = "logo" in form.changed_data
+        previous_logo = (
+            SiteSettings.objects.filter(pk=obj.pk).values_list("logo", flat=True).first()
+            if logo_changed
+            else ""
+        )
         super().save_model(request, obj, form, change)
-        if "logo" in form.changed_data:
-            refresh_logo_renditions(site=obj)
+        if logo_changed:
+            refresh_logo_renditions(site=obj, previous_logo=previous_logo or "")
 
     def changelist_view(self, request, extra_context=None):
         if SiteSettings.objects.exists():

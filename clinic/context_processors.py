@@ -5,7 +5,7 @@ from clinic.models import SiteSettings
 
 def clinic(request):
     """The clinic's identity and safety numbers, for every page."""
-    site = SiteSettings.current()
+    site = SiteSettings.current(request)
     return {
         "site": site,
         "clinic_name": site.clinic_name,

@@ -1,6 +1,7 @@
 """Uploaded images: checked with Pillow before they are stored, and copied
 into narrower WebP renditions so that phones download only what they show."""
 
+import hashlib
 import io
 import warnings
 from pathlib import PurePosixPath
@@ -8,6 +9,7 @@ from pathlib import PurePosixPath
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from PIL import Image, ImageOps
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -67,16 +69,25 @@ def validate_image(file):
         )
 
 
-def rendition_name(image_name, width):
+def rendition_name(image_name, digest, width):
     path = PurePosixPath(image_name)
-    return str(path.parent / "renditions" / f"{path.stem}-{width}w.webp")
+    return str(path.parent / "renditions" / f"{path.stem}-{digest}-{width}w.webp")
 
 
 def make_renditions(field_file, widths=RENDITION_WIDTHS):
     """Write a WebP copy of the image at each of `widths` (never wider than
-    the original) and return [{"name", "width", "height"}, ...], narrowest first."""
+    the original) and return [{"name", "width", "height"}, ...], narrowest first.
+
+    The copies are named by a digest of the image's stored name and bytes,
+    so no two uploads share one: `back.jpg` and `back.png`, or a file
+    replaced under the same name, each get their own."""
     storage = field_file.storage
-    with field_file.open("rb"), Image.open(field_file) as original:
+    with field_file.open("rb"):
+        data = field_file.read()
+    digest = hashlib.blake2b(
+        field_file.name.encode() + b"\0" + data, digest_size=5, person=b"rendition"
+    ).hexdigest()
+    with Image.open(io.BytesIO(data)) as original:
         image = ImageOps.exif_transpose(original)
         if image.mode not in {"RGB", "RGBA"}:
             image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
@@ -86,7 +97,7 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS):
             resized = image.resize((width, height), Image.Resampling.LANCZOS)
             buffer = io.BytesIO()
             resized.save(buffer, "WEBP", quality=80, method=4)
-            name = rendition_name(field_file.name, width)
+            name = rendition_name(field_file.name, digest, width)
             if storage.exists(name):
                 storage.delete(name)
             name = storage.save(name, ContentFile(buffer.getvalue()))
@@ -94,9 +105,12 @@ def make_renditions(field_file, widths=RENDITION_WIDTHS):
     return renditions
 
 
-def delete_renditions(storage, renditions):
-    for rendition in renditions:
-        storage.delete(rendition["name"])
+def delete_files_on_commit(storage, names):
+    """Remove stored files once the transaction that stopped using them has
+    committed: a save that fails and rolls back keeps its files."""
+    names = sorted({name for name in names if name})
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def picture(storage, renditions, *, default_width=640):

@@ -5,6 +5,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
+from clinic.models import SiteSettings
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -16,7 +18,8 @@ class DatabaseUnavailableMiddleware:
     patient sent has been stored in that case, and they are told so.
 
     The page is rendered without touching the database (it does not extend
-    base.html, and gets no context processors, which read the site settings)."""
+    base.html, and gets no context processors, which read the site settings):
+    the clinic's name and phone come from the cache, or from settings."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,9 +33,14 @@ class DatabaseUnavailableMiddleware:
         # The exception's text can carry query parameters: log its type only.
         logger.error("Database unavailable (%s) for %s", type(exception).__name__, request.path)
         # No request context: its processors read the site settings record.
+        site = SiteSettings.cached_or_default()
         page = render_to_string(
             "503.html",
-            {"clinic_name": settings.CLINIC_NAME, "emergency_number": settings.EMERGENCY_NUMBER},
+            {
+                "site": site,
+                "clinic_name": site.clinic_name,
+                "emergency_number": settings.EMERGENCY_NUMBER,
+            },
         )
         response = HttpResponse(page, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

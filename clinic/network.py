@@ -29,3 +29,19 @@ def client_ip(request):
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote_addr
+
+
+def client_network(address):
+    """Who a rate limit counts: an IPv4 address on its own, an IPv6 client by
+    its /64 (the block one home or phone is given, within which it can pick
+    a new address at will), and an IPv4-mapped IPv6 address as the IPv4 one.
+    Anything that is not an address is counted as itself."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)

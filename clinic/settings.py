@@ -65,29 +65,41 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "stretches",
     "consultations",
+    "practice",
+    "booking",
+    "audit",
 ]
 
-# The security headers come first, so that every response carries them: static
-# files, cached pages and the admin alike. WhiteNoise answers static files
-# before anything else runs; GZip sits above every middleware that reads or
-# writes the body, so it compresses last; the page cache serves cached public
-# pages before the middleware below it, which have nothing to do for them
-# (see stretches/caching.py).
+# The page cache comes first: it stores a public page only if the final
+# response, after every middleware below, is the same for everyone, and then
+# serves it again, with the headers they set, before any of them runs (see
+# clinic/page_cache.py). The security headers come next, so that every other
+# response carries them: static files and the admin alike. WhiteNoise answers
+# static files before the rest runs; GZip sits above every middleware that
+# reads or writes the body, so it compresses last.
 MIDDLEWARE = [
+    "clinic.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "clinic.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
-    "stretches.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff only, admin pages only: an idle session ends, then patient data
+    # needs a second factor (see clinic/idle_sessions.py, clinic/second_factor.py).
+    "clinic.idle_sessions.StaffIdleTimeoutMiddleware",
+    "clinic.second_factor.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: it turns lockouts into responses.
@@ -192,11 +204,10 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Rendered public pages (see stretches/caching.py), the site settings record
-# and the consultation form's rate-limit counts live here. Each gunicorn
+# Rendered public pages (see clinic/page_cache.py) and the site settings record
+# live here (rate-limit counts do not: see clinic/ratelimit.py). Each gunicorn
 # process has its own memory cache unless REDIS_URL gives them a shared one,
-# as production must (the rate limit is only per site when shared); either
-# way a page is never stale, as its key carries the content version.
+# as production should; either way a page is never stale, as its key carries the content version.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -227,6 +238,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The clinic's name until staff save the site settings record in the admin
 # (clinic.models.SiteSettings, which also holds the logo and social links).
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Back Pain Clinic")
+# The clinic's contact details, likewise, until staff save them: shown in the
+# footer, on the 429 and 503 pages and in the privacy notice. The address
+# takes "|" between its lines (an environment variable holds one line).
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
+CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "")
+CLINIC_ADDRESS = "\n".join(
+    part.strip() for part in os.environ.get("CLINIC_ADDRESS", "").split("|") if part.strip()
+)
+# Where patients can complain about how their data is handled (the privacy
+# notice): the UK's regulator unless set for another country.
+DATA_PROTECTION_LAW = os.environ.get("DATA_PROTECTION_LAW", "UK GDPR")
+DATA_PROTECTION_REGULATOR = os.environ.get(
+    "DATA_PROTECTION_REGULATOR", "the Information Commissioner’s Office (ICO)"
+)
+DATA_PROTECTION_REGULATOR_URL = os.environ.get(
+    "DATA_PROTECTION_REGULATOR_URL", "https://ico.org.uk/"
+)
 
 # Consultation requests.
 # Numbers given to patients whose answers show warning signs: 999 / 111 in
@@ -260,6 +288,62 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Outbox: emails are written to the database with the request they are about
+# and sent by the worker, which tries again after OUTBOX_RETRY_SECONDS,
+# doubling the wait each time (at most OUTBOX_RETRY_MAX_SECONDS), until
+# OUTBOX_MAX_ATTEMPTS tries have failed.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+OUTBOX_RETRY_SECONDS = float(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+# A second alert goes to staff when nobody has opened an emergency request
+# in the admin this many minutes after it arrived.
+EMERGENCY_ESCALATION_MINUTES = float(os.environ.get("EMERGENCY_ESCALATION_MINUTES", "15"))
+
+# The background worker (Huey: `manage.py run_huey`). Its queue lives in the
+# site's own database by default: a SQLite file beside the site's, or tables in
+# the PostgreSQL database. TASK_QUEUE=redis moves it to REDIS_URL.
+TASK_QUEUE = os.environ.get("TASK_QUEUE", "database")
+WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
+if TASK_QUEUE == "redis":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("TASK_QUEUE=redis needs REDIS_URL.")
+    _task_storage = {"huey_class": "huey.RedisHuey", "url": os.environ["REDIS_URL"]}
+elif TASK_QUEUE != "database":
+    raise ImproperlyConfigured("TASK_QUEUE must be 'database' or 'redis'.")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _task_storage = {
+        "huey_class": "huey.SqliteHuey",
+        "filename": os.environ.get("TASK_QUEUE_SQLITE_PATH", SQLITE_PATH + "-tasks"),
+        "timeout": 20,
+    }
+else:
+    _database = DATABASES["default"]
+    _task_storage = {
+        "huey_class": "huey.PostgresHuey",
+        "dbname": _database["NAME"],
+        "user": _database.get("USER") or None,
+        "password": _database.get("PASSWORD") or None,
+        "host": _database.get("HOST") or None,
+        "port": _database.get("PORT") or None,
+        # A migration creates the tables: settings must not need the database.
+        "create_tables": False,
+    }
+HUEY = {
+    "name": "clinic",
+    # Tasks report through the database (the outbox), not through results.
+    "results": False,
+    # Tasks always go through the queue, even in development (DEBUG=1).
+    "immediate": False,
+    **_task_storage,
+    "consumer": {
+        "workers": 1,
+        "worker_type": "thread",
+        "periodic": True,
+        "max_delay": WORKER_POLL_SECONDS,
+        "scheduler_interval": 1,
+    },
+}
 
 
 # Security.
@@ -324,14 +408,22 @@ PERMISSIONS_POLICY = {
     ]
 }
 
-# Admin logins: lock out a user name from an address after repeated failures.
+# Staff who can see patient data give a code from an authenticator app
+# (clinic/second_factor.py); the app names the account after the clinic.
+OTP_TOTP_ISSUER = CLINIC_NAME
+# A staff session ends after this long without a request to the admin.
+STAFF_IDLE_TIMEOUT_MINUTES = int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "30"))
+
+# Admin logins: lock out a user name from an address after repeated failures,
+# and an address after as many failures across any user names (guessing one
+# common password against many accounts).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "clinic.network.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
@@ -358,5 +450,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        # Configured here, so the worker (run_huey) adds no second handler.
+        "huey": {"handlers": ["console"], "propagate": False},
     },
 }
+
+
+# Booking (see booking/availability.py): what the rules allow patients to book.
+BOOKING_MINIMUM_NOTICE_MINUTES = int(os.environ.get("BOOKING_MINIMUM_NOTICE_MINUTES", "120"))
+BOOKING_HORIZON_WEEKS = int(os.environ.get("BOOKING_HORIZON_WEEKS", "8"))
+BOOKING_SLOT_STEP_MINUTES = int(os.environ.get("BOOKING_SLOT_STEP_MINUTES", "15"))
+BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "10"))
+BOOKING_CONFIRMATION = os.environ.get("BOOKING_CONFIRMATION", "automatic").strip().lower()
+if BOOKING_CONFIRMATION not in {"automatic", "staff"}:
+    raise ImproperlyConfigured("BOOKING_CONFIRMATION must be 'automatic' or 'staff'.")
+if BOOKING_SLOT_STEP_MINUTES < 5 or BOOKING_SLOT_STEP_MINUTES % 5:
+    raise ImproperlyConfigured("BOOKING_SLOT_STEP_MINUTES must be a multiple of 5.")

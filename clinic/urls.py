@@ -5,20 +5,29 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from practice.sitemaps import sitemaps as practice_sitemaps
 from stretches.sitemaps import sitemaps
 
 from . import views
+from .second_factor import second_factor
 
 urlpatterns = [
+    path(f"{settings.ADMIN_URL}second-factor/", second_factor, name="second_factor"),
+    # Ahead of the admin's own "view on site" shortcut, which checks no permission.
+    path(
+        f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(views.view_on_site),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("consultation/", include("consultations.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps | practice_sitemaps}, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
     path("__baseline__/", views.baseline),
+    path("", include("practice.urls")),
     path("", include("stretches.urls")),
 ]
 

@@ -59,7 +59,11 @@ def patient_data(requests):
     return {
         "requests": [
             {title: value(consultation) for title, value in COLUMNS}
-            | {"Consent wording": consultation.consent_text}
+            | {
+                "Consent wording": consultation.consent_text,
+                "Answers the patient changed": consultation.changes_for_staff(),
+                "Resent form of request": consultation.resubmission_of_id,
+            }
             for consultation in requests
         ]
     }

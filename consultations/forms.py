@@ -95,6 +95,11 @@ class ConsultationRequestForm(forms.ModelForm):
         list(red_flags.URGENT_SIGNS.items()),
         "Tick any that apply. Leave them all unticked if none apply.",
     )
+    discuss_soon_signs = tick_boxes(
+        "Do any of these apply to you as well?",
+        list(red_flags.DISCUSS_SOON_SIGNS.items()),
+        "Tick any that apply. They help our clinician decide how soon to see you.",
+    )
     preferred_days = tick_boxes(
         "Which days suit you?", DAYS, "Leave them all unticked if any day suits you."
     )
@@ -215,6 +220,7 @@ class ConsultationRequestForm(forms.ModelForm):
                 "emergency_signs",
                 "urgent_signs",
                 HTML('{% include "consultations/_red_flag_advice.html" %}'),
+                "discuss_soon_signs",
                 css_id="warning-signs",
             ),
             Fieldset(
@@ -350,7 +356,11 @@ class ConsultationRequestForm(forms.ModelForm):
 
     @property
     def red_flag_codes(self):
-        return [*self.cleaned_data["emergency_signs"], *self.cleaned_data["urgent_signs"]]
+        return [
+            *self.cleaned_data["emergency_signs"],
+            *self.cleaned_data["urgent_signs"],
+            *self.cleaned_data["discuss_soon_signs"],
+        ]
 
     def build_request(self):
         """The unsaved request, with the consent proof and the submission's

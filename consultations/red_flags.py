@@ -15,8 +15,9 @@ class Urgency(models.IntegerChoices):
     first for staff."""
 
     ROUTINE = 0, "Routine"
-    URGENT = 1, "Urgent: same-day care advised"
-    EMERGENCY = 2, "Emergency: advised to seek emergency care now"
+    DISCUSS_SOON = 1, "Discuss soon: a clinician should read it first"
+    URGENT = 2, "Urgent: same-day care advised"
+    EMERGENCY = 3, "Emergency: advised to seek emergency care now"
 
 
 # Possible cauda equina syndrome: emergency care now.
@@ -51,17 +52,41 @@ URGENT_SIGNS = {
     ),
 }
 
-ALL_SIGNS = EMERGENCY_SIGNS | URGENT_SIGNS
+# Signs that raise the chance of a serious cause (fracture, infection,
+# cancer): not same-day care, but a clinician weighs them before a routine
+# appointment. The patient sees no alarm for these.
+DISCUSS_SOON_SIGNS = {
+    "weak_immunity": (
+        "Your immune system is weakened, for example by chemotherapy, HIV or medicines that "
+        "suppress it, or you inject drugs"
+    ),
+    "fragile_bones": (
+        "You have osteoporosis (thinning bones) or have taken steroid tablets for a long time, "
+        "and this pain began after a small strain or lift"
+    ),
+    "onset_age": "Your back pain first began when you were under 20 or over 50",
+    "upper_back": (
+        "Your pain is mainly in your upper or middle back, such as between your shoulder "
+        "blades, rather than your lower back"
+    ),
+}
+
+ALL_SIGNS = EMERGENCY_SIGNS | URGENT_SIGNS | DISCUSS_SOON_SIGNS
+
+SIGNS_BY_URGENCY = {
+    Urgency.EMERGENCY: EMERGENCY_SIGNS,
+    Urgency.URGENT: URGENT_SIGNS,
+    Urgency.DISCUSS_SOON: DISCUSS_SOON_SIGNS,
+}
 
 
 def urgency_of(codes):
-    """The urgency that a set of ticked red-flag codes calls for."""
+    """The highest urgency that a set of ticked red-flag codes calls for."""
     codes = set(codes)
-    if codes & EMERGENCY_SIGNS.keys():
-        return Urgency.EMERGENCY
-    if codes & URGENT_SIGNS.keys():
-        return Urgency.URGENT
-    return Urgency.ROUTINE
+    return max(
+        (urgency for urgency, signs in SIGNS_BY_URGENCY.items() if codes & signs.keys()),
+        default=Urgency.ROUTINE,
+    )
 
 
 def describe(codes):

@@ -3,28 +3,35 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
-from clinic.network import client_ip
-from clinic.ratelimit import allow, parse_rate
+from clinic.network import client_ip, client_network
+from clinic.ratelimit import allow, parse_rate, period_name
 
-from .forms import ConsultationRequestForm
-from .red_flags import Urgency
-from .services import notify_about_new_request
+from .forms import CONTROL_CHARACTERS, ConsultationRequestForm
+from .notifications import store_request_and_notify
+from .red_flags import Urgency, urgency_of
 
 logger = logging.getLogger(__name__)
 
-ADVICE_FOR_URGENCY = {Urgency.EMERGENCY: "emergency", Urgency.URGENT: "urgent"}
+# What the thanks page tells the patient for each urgency (routine: nothing).
+ADVICE_FOR_URGENCY = {
+    Urgency.EMERGENCY: "emergency",
+    Urgency.URGENT: "urgent",
+    Urgency.DISCUSS_SOON: "discuss",
+}
 
 
+# The form and its re-renders hold health details: no cache may keep them.
+@method_decorator(never_cache, name="dispatch")
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class ConsultationRequestView(FormView):
-    """The consultation request form: store first, then notify, then
-    redirect (post/redirect/get) to the thanks page."""
+    """The consultation request form: store the request with its emails (the
+    worker sends them), then redirect (post/redirect/get) to the thanks page."""
 
     form_class = ConsultationRequestForm
     template_name = "consultations/request_form.html"
@@ -43,26 +50,43 @@ class ConsultationRequestView(FormView):
             # Bots see the same answer as patients, so they learn nothing.
             logger.info("Dropped a consultation request that looked automated.")
             return redirect("consultations:thanks")
-        if not allow(
-            scope="consultation", key=client_ip(self.request), rate=settings.CONSULTATION_RATE_LIMIT
+        consultation = form.build_request()
+        if not consultation.is_stored_already and not allow(
+            scope="consultation",
+            key=client_network(client_ip(self.request)),
+            rate=settings.CONSULTATION_RATE_LIMIT,
         ):
             logger.warning("Consultation requests rate-limited for one client.")
-            response = TemplateResponse(self.request, "429.html", status=429)
-            response["Retry-After"] = str(parse_rate(settings.CONSULTATION_RATE_LIMIT)[1])
-            return response
-        consultation, created = form.build_request().save_once()
-        if created:
-            notify_about_new_request(
-                consultation=consultation,
-                admin_url=self.request.build_absolute_uri(consultation.get_absolute_url()),
-            )
-        return redirect(thanks_url(consultation.urgency))
+            return self.rate_limited(form)
+        outcome = store_request_and_notify(consultation=consultation)
+        return redirect(thanks_url(outcome.consultation.urgency))
+
+    def rate_limited(self, form):
+        """The form again, as the patient filled it in, saying that nothing
+        was sent and how else to reach the clinic (and, when a warning sign
+        was ticked, where to get care now)."""
+        form.data = form.data.copy()
+        form.data.pop("website", None)
+        context = self.get_context_data(
+            form=form,
+            rate_limited=True,
+            rate_period=period_name(settings.CONSULTATION_RATE_LIMIT),
+            advice=ADVICE_FOR_URGENCY.get(urgency_of(form.red_flag_codes)),
+        )
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(parse_rate(settings.CONSULTATION_RATE_LIMIT)[1])
+        return response
 
 
 def referring_page(request):
-    """The path of the page on this site that linked to the form, if any."""
-    referrer = urlsplit(request.headers.get("Referer", ""))
-    if referrer.netloc != request.get_host():
+    """The path of the page on this site that linked to the form, if any.
+    The header is the browser's (or anyone's) to fill: a value that is not a
+    URL of this site counts as none."""
+    try:
+        referrer = urlsplit(request.headers.get("Referer", ""))
+    except ValueError:
+        return ""
+    if referrer.netloc != request.get_host() or CONTROL_CHARACTERS.search(referrer.path):
         return ""
     return referrer.path[:500]
 
@@ -74,6 +98,7 @@ def thanks_url(urgency):
     return url
 
 
+@never_cache
 def thanks(request):
     advice = request.GET.get("advice")
     return render(
@@ -87,5 +112,10 @@ def privacy_notice(request):
     return render(
         request,
         "consultations/privacy.html",
-        {"retention_months": settings.CONSULTATION_RETENTION_MONTHS},
+        {
+            "retention_months": settings.CONSULTATION_RETENTION_MONTHS,
+            "data_protection_law": settings.DATA_PROTECTION_LAW,
+            "data_protection_regulator": settings.DATA_PROTECTION_REGULATOR,
+            "data_protection_regulator_url": settings.DATA_PROTECTION_REGULATOR_URL,
+        },
     )

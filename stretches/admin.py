@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.html import format_html
 
 from clinic.images import CheckedImageFormField
@@ -35,8 +37,29 @@ class StretchKeywordInline(admin.TabularInline):
     verbose_name_plural = "keywords (shown in this order)"
 
 
+class ContentAdmin(admin.ModelAdmin):
+    """The admin of health content, which content editors use: it lets no
+    address reach through to patients' consultation requests."""
+
+    def lookup_allowed(self, lookup, value, request):
+        # `?consultation_requests=17` or `…__isnull=False` on the stretch list
+        # would tell a content editor which requests exist and where the
+        # patient came from.
+        if "consultation_requests" in lookup.split(LOOKUP_SEP):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def to_field_allowed(self, request, to_field):
+        # Django fails (500) on `?_to_field=` naming a reverse relation.
+        try:
+            field = self.opts.get_field(to_field)
+        except FieldDoesNotExist:
+            return False
+        return field.concrete and super().to_field_allowed(request, to_field)
+
+
 @admin.register(Stretch)
-class StretchAdmin(admin.ModelAdmin):
+class StretchAdmin(ContentAdmin):
     formfield_overrides = {models.ImageField: {"form_class": CheckedImageFormField}}
     list_display = ["title", "thumbnail", "position", "guidance", "published", "updated_at"]
     list_display_links = ["title"]
@@ -71,9 +94,15 @@ class StretchAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin-stretches.css"]}
 
     def save_model(self, request, obj, form, change):
+        image_changed = "image" in form.changed_data
+        previous_image = (
+            Stretch.objects.filter(pk=obj.pk).values_list("image", flat=True).first()
+            if change and image_changed
+            else ""
+        )
         super().save_model(request, obj, form, change)
-        if "image" in form.changed_data or (obj.image and not obj.image_renditions):
-            refresh_image_renditions(stretch=obj)
+        if image_changed or (obj.image and not obj.image_renditions):
+            refresh_image_renditions(stretch=obj, previous_image=previous_image or "")
 
     @admin.display(description="Image")
     def thumbnail(self, stretch):
@@ -97,7 +126,7 @@ class StretchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class KeywordAdmin(ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -138,7 +167,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(ContentAdmin):
     list_display = [
         "title",
         "published",
@@ -181,7 +210,7 @@ class SectionPointInline(admin.TabularInline):
 
 
 @admin.register(GuideSection)
-class GuideSectionAdmin(admin.ModelAdmin):
+class GuideSectionAdmin(ContentAdmin):
     """Sections are edited within their guide; this page adds their points
     (such as the tips with their bold lead-ins)."""
 

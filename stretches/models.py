@@ -1,8 +1,7 @@
 import datetime
-import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -427,33 +426,3 @@ class GuideStretch(models.Model):
 
     def __str__(self):
         return f"{self.guide}: {self.stretch}"
-
-
-class ContentVersion(models.Model):
-    """One row whose token changes whenever anything a public page shows is
-    saved or deleted (see `stretches.caching`). Cached pages and ETags carry
-    the token, so a change makes every earlier copy unreachable at once.
-
-    The token is random rather than a counter so that a database restored
-    from a backup never reuses a token that a cache still holds."""
-
-    token = models.CharField(max_length=32)
-
-    def __str__(self):
-        return self.token
-
-    @classmethod
-    def current(cls):
-        # Every cached page request runs this: plain SQL costs a fraction of
-        # building the same query through the ORM (~15 µs against ~200 µs).
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT token FROM {cls._meta.db_table} WHERE id = 1")
-            row = cursor.fetchone()
-        return row[0] if row else cls.bump()
-
-    @classmethod
-    def bump(cls):
-        token = uuid.uuid4().hex
-        if not cls.objects.filter(pk=1).update(token=token):
-            cls.objects.create(pk=1, token=token)
-        return token

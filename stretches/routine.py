@@ -15,11 +15,11 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 
-from clinic.models import SiteSettings
+from clinic.models import ContentVersion, SiteSettings
+from clinic.page_cache import release
 from clinic.site_address import absolute_url
 
-from .caching import release
-from .models import ContentVersion, Guide, GuideStretch
+from .models import Guide, GuideStretch
 
 # What the service worker keeps for offline use, besides the routine pages.
 OFFLINE_STATIC_FILES = [

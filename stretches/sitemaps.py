@@ -1,5 +1,6 @@
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+
+from clinic.sitemaps import Sitemap
 
 from .models import Guide, Keyword, Stretch
 

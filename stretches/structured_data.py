@@ -3,15 +3,17 @@ guide and a `HowTo` (its steps and hold time) for each stretch."""
 
 from django.urls import reverse
 
+from clinic.site_address import absolute_url
 
-def _organization(site, request):
+
+def _organization(site):
     organization = {
         "@type": "MedicalClinic",
         "name": site.clinic_name,
-        "url": request.build_absolute_uri(reverse("stretches:home")),
+        "url": absolute_url(reverse("stretches:home")),
     }
     if site.logo:
-        organization["logo"] = request.build_absolute_uri(site.logo.url)
+        organization["logo"] = absolute_url(site.logo.url)
     return organization
 
 
@@ -19,12 +21,12 @@ def _duration(seconds):
     return f"PT{seconds}S"
 
 
-def how_to(stretch, request, *, with_context=True):
+def how_to(stretch, *, with_context=True):
     data = {
         "@type": "HowTo",
         "name": stretch.title,
         "description": stretch.benefit,
-        "url": request.build_absolute_uri(stretch.get_absolute_url()),
+        "url": absolute_url(stretch.get_absolute_url()),
         "step": [
             {"@type": "HowToStep", "position": position, "text": step.text}
             for position, step in enumerate(stretch.steps.all(), start=1)
@@ -37,15 +39,15 @@ def how_to(stretch, request, *, with_context=True):
         # How long the position is held; schema.org has no range, so the longest hold.
         data["performTime"] = _duration(stretch.hold_seconds)
     if stretch.picture:
-        data["image"] = request.build_absolute_uri(stretch.picture["src"])
+        data["image"] = absolute_url(stretch.picture["src"])
     if with_context:
         data = {"@context": "https://schema.org", **data}
     return data
 
 
-def article(guide, site, request, *, url):
+def article(guide, site, *, url):
     stretches = [placement.stretch for placement in guide.guide_stretches.all()]
-    organization = _organization(site, request)
+    organization = _organization(site)
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -58,7 +60,7 @@ def article(guide, site, request, *, url):
         "author": organization,
         "publisher": organization,
         "inLanguage": "en-GB",
-        "hasPart": [how_to(stretch, request, with_context=False) for stretch in stretches],
+        "hasPart": [how_to(stretch, with_context=False) for stretch in stretches],
     }
     keywords = dict.fromkeys(k.name for s in stretches for k in s.ordered_keywords())
     if keywords:

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from clinic.models import SiteSettings
+from clinic.site_address import absolute_url
 
 from . import structured_data
 from .models import Guide, Keyword, Stretch
@@ -12,11 +13,11 @@ def _guide_context(request, guide):
     """A guide's page data: the home page's guide has one address, `/`, even
     when it is opened at its own."""
     path = reverse("stretches:home") if guide.is_homepage else guide.get_absolute_url()
-    url = request.build_absolute_uri(path)
+    url = absolute_url(path)
     return {
         "guide": guide,
         "canonical_url": url,
-        "structured_data": structured_data.article(guide, SiteSettings.current(), request, url=url),
+        "structured_data": structured_data.article(guide, SiteSettings.current(request), url=url),
     }
 
 
@@ -54,7 +55,7 @@ class StretchDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            structured_data=structured_data.how_to(self.object, self.request), **kwargs
+            structured_data=structured_data.how_to(self.object), **kwargs
         )
 
 

@@ -1,5 +1,7 @@
 import pytest
 from django.core.cache import cache
+from huey.contrib.djhuey import HUEY
+from huey.storage import MemoryStorage
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +24,18 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def task_queue_in_memory():
+    """Tasks queued by the code under test wait in memory and never run: a
+    test sends the outbox itself, and nothing reaches the development queue."""
+    HUEY.storage = MemoryStorage(HUEY.name)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """A superuser signed in to the admin with password and second factor."""
+    from tests.staff import sign_in_with_second_factor
+
+    return sign_in_with_second_factor(client, admin_user)

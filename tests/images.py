@@ -12,6 +12,7 @@ def image_bytes(size=(1200, 800), image_format="JPEG", colour=(40, 120, 130)):
     return buffer.getvalue()
 
 
-def image_upload(name="stretch.jpg", size=(1200, 800), image_format="JPEG"):
+def image_upload(name="stretch.jpg", size=(1200, 800), image_format="JPEG", colour=(40, 120, 130)):
     content_type = f"image/{image_format.lower()}"
-    return SimpleUploadedFile(name, image_bytes(size, image_format), content_type=content_type)
+    data = image_bytes(size, image_format, colour)
+    return SimpleUploadedFile(name, data, content_type=content_type)

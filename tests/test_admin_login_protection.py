@@ -44,3 +44,25 @@ def test_staff_see_the_lockouts_in_the_admin(client, staff_user, admin_client, s
     response = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
     assert response.status_code == 200
     assert "frontdesk" in response.content.decode()
+
+
+def test_one_address_trying_many_user_names_is_locked_out(client, staff_user, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    for name in ["anna", "ben", "carla", "dev"]:
+        response = client.post(LOGIN, {"username": name, "password": "guess", "next": "/admin/"})
+        assert response.status_code == 200
+    locked = client.post(LOGIN, {"username": "erin", "password": "guess", "next": "/admin/"})
+    assert locked.status_code == 429
+    # The address is locked even for a real account with its right password.
+    assert log_in(client, "correct horse battery").status_code == 429
+
+
+def test_a_locked_address_does_not_lock_the_user_out_elsewhere(client, staff_user, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    for name in ["anna", "ben", "carla", "dev", "frontdesk"]:
+        client.post(
+            LOGIN,
+            {"username": name, "password": "guess", "next": "/admin/"},
+            REMOTE_ADDR="198.51.100.7",
+        )
+    assert log_in(client, "correct horse battery").status_code == 302

@@ -7,8 +7,13 @@ import urllib.parse
 
 import pytest
 
-from bench.load import consultation_payload, fetch
+from bench.load import consultation_payload, fetch, succeeded
+from bench.run import PAGES, count_only_stored
 from bench.server import production_server
+from consultations.models import ConsultationRequest
+from consultations.red_flags import Urgency
+
+POST_PAGE = next(page for page in PAGES if page["method"] == "POST")
 
 CRISPY_FORM = """
 <form method="get" action="/search/"><input name="q"></form>
@@ -24,7 +29,13 @@ CRISPY_FORM = """
   </select></div>
   <div class="mb-3"><textarea name="message" id="id_message"></textarea></div>
   <div class="d-none" aria-hidden="true"><input type="text" name="website" tabindex="-1"></div>
-  <div class="form-check"><input type="checkbox" name="consent" id="id_consent"></div>
+  <fieldset><legend>Warning signs</legend>
+    <input type="checkbox" name="emergency_signs" value="bladder">
+    <input type="checkbox" name="urgent_signs" value="fever"></fieldset>
+  <input type="radio" name="preferred_contact" value="email" required>
+  <input type="radio" name="preferred_contact" value="phone" required>
+  <input type="radio" name="when" value="any" checked><input type="radio" name="when" value="pm">
+  <div class="form-check"><input type="checkbox" name="consent" id="id_consent" required></div>
   <input type="submit" name="submit" value="Send">
 </form>
 """
@@ -41,6 +52,45 @@ def test_the_form_filler_answers_every_field_of_the_posting_form_like_a_patient(
     assert data["consent"] == "on"
     assert data["website"] == ""  # the honeypot stays empty
     assert "q" not in data and "submit" not in data
+    assert "emergency_signs" not in data and "urgent_signs" not in data
+    assert data["preferred_contact"] == "email"
+    assert data["when"] == "any"
+
+
+@pytest.mark.django_db
+def test_the_form_filler_sends_the_real_form_as_a_routine_request_that_is_stored(client, settings):
+    settings.CONSULTATION_MIN_FILL_SECONDS = 0
+    before = ConsultationRequest.objects.count()
+    body = consultation_payload(client.get("/consultation/").content.decode())
+    response = client.post("/consultation/", body, content_type="application/x-www-form-urlencoded")
+    assert succeeded(POST_PAGE, response.status_code, response.items())
+    assert ConsultationRequest.objects.count() == before + 1
+    stored = ConsultationRequest.objects.latest("pk")
+    assert stored.red_flags == []
+    assert stored.urgency == Urgency.ROUTINE
+
+
+def test_a_post_counts_only_when_it_redirects_to_the_routine_thanks_page():
+    assert succeeded(POST_PAGE, 302, [("Location", "/consultation/thanks/")])
+    assert not succeeded(POST_PAGE, 302, [("Location", "/consultation/thanks/?advice=emergency")])
+    assert not succeeded(POST_PAGE, 302, [("Location", "/admin/login/")])
+    assert not succeeded(POST_PAGE, 200, [])  # the form again, with a mistake
+    assert not succeeded(POST_PAGE, 429, [])
+
+
+def test_posts_that_stored_nothing_are_errors_in_the_results():
+    report = {page["name"]: {"available": False} for page in PAGES}
+    report[POST_PAGE["name"]] = {
+        "available": True,
+        "requests": 90,
+        "successes_with_warm_up": 100,
+        "errors": 0,
+        "first_error": None,
+    }
+    count_only_stored(report, stored=60)
+    figures = report[POST_PAGE["name"]]
+    assert (figures["requests"], figures["errors"], figures["stored"]) == (50, 40, 60)
+    assert figures["first_error"] == "40 posts stored nothing"
 
 
 @pytest.mark.server

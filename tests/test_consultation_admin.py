@@ -6,13 +6,13 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import ConsultationRequest
 from consultations.red_flags import Urgency
 from tests.factories import make_consultation
+from tests.staff import sign_in_with_second_factor, staff_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,9 @@ Status = ConsultationRequest.Status
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
 
 
-def staff_in(group_name):
-    user = User.objects.create_user(
-        f"{group_name.lower().replace(' ', '-')}", password="pw-for-tests-only", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
 def front_desk_client(client):
-    client.force_login(staff_in("Front desk"))
-    return client
+    return sign_in_with_second_factor(client, staff_in("Front desk"))
 
 
 @pytest.fixture
@@ -61,6 +52,33 @@ def test_urgent_requests_stand_out_and_sort_first(front_desk_client):
     assert shown == [emergency, newest, routine]
     assert 'class="urgency urgency-emergency"' in response.content.decode()
     assert emergency.urgency == Urgency.EMERGENCY
+
+
+def test_finished_requests_sort_below_open_ones_by_default(front_desk_client, admin_user):
+    closed_emergency = make_consultation(full_name="Closed Emergency", red_flags=["bowel"])
+    declined_urgent = make_consultation(full_name="Declined Urgent", red_flags=["fever"])
+    open_routine = make_consultation(full_name="Open Routine")
+    scheduled_urgent = make_consultation(full_name="Scheduled Urgent", red_flags=["injury"])
+    for request, moves in [
+        (closed_emergency, [Status.CONTACTED, Status.CLOSED]),
+        (declined_urgent, [Status.DECLINED]),
+        (scheduled_urgent, [Status.CONTACTED, Status.SCHEDULED]),
+    ]:
+        for status in moves:
+            request.move_to(status, by=admin_user)
+    shown = list(front_desk_client.get(CHANGELIST).context["cl"].result_list)
+    assert shown == [scheduled_urgent, open_routine, closed_emergency, declined_urgent]
+
+
+def test_staff_can_still_sort_by_a_column(front_desk_client, admin_user):
+    closed = make_consultation(full_name="Alan Closed", red_flags=["bowel"])
+    closed.move_to(Status.DECLINED, by=admin_user)
+    zoe = make_consultation(full_name="Zoe Open", red_flags=["fever"])
+    bea = make_consultation(full_name="Bea Open")
+    by_name = front_desk_client.get(CHANGELIST, {"o": "2"})  # the name column
+    assert list(by_name.context["cl"].result_list) == [closed, bea, zoe]
+    by_urgency = front_desk_client.get(CHANGELIST, {"o": "1"})  # the urgency column
+    assert list(by_urgency.context["cl"].result_list) == [closed, zoe, bea]
 
 
 def test_list_filters_by_status_and_date(front_desk_client, admin_user):

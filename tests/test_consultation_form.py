@@ -293,6 +293,6 @@ def test_thanks_page_ignores_unknown_advice(client):
 def test_privacy_notice_says_what_why_how_long_and_how_to_delete(client, settings):
     settings.CONSULTATION_RETENTION_MONTHS = 18
     html = client.get(reverse("consultations:privacy")).content.decode()
-    for heading in ["What we store", "Why", "How long we keep it", "Seeing or deleting"]:
+    for heading in ["What we store", "Why", "How long we keep it", "Your rights"]:
         assert heading in html
     assert "up to 18 months" in html

@@ -146,3 +146,14 @@ def test_overlong_fields_are_refused_not_truncated(client, field, length):
 def test_odd_combinations_never_cause_a_server_error(client, data):
     response = client.post(FORM_URL, data | ({} if not data else consultation_form_data() | data))
     assert response.status_code in {200, 302}
+
+
+@pytest.mark.parametrize(
+    "referer", ["http://[", "http://[::1", "http://testserver/\x01", "https://[v1.x]/"]
+)
+def test_a_malformed_referer_is_ignored_on_get_and_post(client, referer):
+    page = client.get("/consultation/", headers={"Referer": referer})
+    assert page.status_code == 200
+    assert page.context["form"]["source_page"].value() == ""
+    sent = client.post("/consultation/", consultation_form_data(), headers={"Referer": referer})
+    assert sent.status_code == 302

@@ -95,3 +95,34 @@ def test_any_open_request_can_be_declined(admin_user):
         consultation = make_consultation(status=start)
         consultation.move_to(Status.DECLINED, by=admin_user)
         assert consultation.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_a_requests_name_in_logs_and_admin_messages_carries_no_personal_data():
+    from tests.factories import make_consultation
+
+    consultation = make_consultation(full_name="Grace Hopper", email="grace@example.com")
+    assert str(consultation) == f"Request #{consultation.pk}"
+
+
+@pytest.mark.django_db
+def test_the_migration_scrubs_names_from_older_admin_log_entries(admin_user):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from consultations.models import ConsultationRequest
+
+    migration = importlib.import_module("consultations.migrations.0007_scrub_names_from_admin_log")
+    entry = LogEntry.objects.create(
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(ConsultationRequest),
+        object_id="16",
+        object_repr="Request #16 from Grace Hopper",
+        action_flag=CHANGE,
+    )
+    migration.scrub_names(apps, schema_editor=None)
+    entry.refresh_from_db()
+    assert entry.object_repr == "Request #16"

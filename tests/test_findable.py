@@ -8,9 +8,20 @@ from xml.etree import ElementTree
 import pytest
 
 from stretches.models import Guide, Keyword, Stretch
+from tests.booking.builders import make_clinician, make_location
 from tests.factories import make_guide, make_keyword, make_stretch
 
 pytestmark = pytest.mark.django_db
+
+SITE = "https://clinic.example"
+
+
+@pytest.fixture(autouse=True)
+def site_address(settings):
+    """The site's public address, which differs from the test client's host
+    (testserver): every absolute link must come from it."""
+    settings.SITE_URL = SITE
+    settings.ALLOWED_HOSTS = ["testserver", "clinic.example"]
 
 
 def head(html):
@@ -58,7 +69,7 @@ def test_keywords_feed_a_stretchs_title_and_description(client):
 def test_every_page_has_an_absolute_canonical_link_and_open_graph_tags(client):
     for path in public_paths():
         found = head(client.get(path).content.decode())
-        assert found["canonical"] == f"http://testserver{path}"
+        assert found["canonical"] == f"{SITE}{path}"
         assert found["og:url"] == found["canonical"]
         assert found["og:title"] and found["og:description"] and found["og:type"]
         assert found["og:site_name"] == "Back Pain Clinic"
@@ -66,14 +77,14 @@ def test_every_page_has_an_absolute_canonical_link_and_open_graph_tags(client):
 
 def test_the_home_pages_guide_has_one_canonical_address(client):
     html = client.get(Guide.objects.homepage().get_absolute_url()).content.decode()
-    assert head(html)["canonical"] == "http://testserver/"
+    assert head(html)["canonical"] == f"{SITE}/"
 
 
 def test_later_pages_of_a_list_are_their_own_canonical(client):
     for _ in range(55):
         make_stretch()
     found = head(client.get("/stretches/?page=2").content.decode())
-    assert found["canonical"] == "http://testserver/stretches/?page=2"
+    assert found["canonical"] == f"{SITE}/stretches/?page=2"
     assert "(page 2)" in found["title"]
 
 
@@ -82,7 +93,7 @@ def test_the_guide_is_an_article_with_each_stretch_as_a_how_to(client):
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "Article"
     assert data["headline"] == "7 Daily Stretches for Back Pain Relief"
-    assert data["url"] == "http://testserver/"
+    assert data["url"] == f"{SITE}/"
     assert data["publisher"]["name"] == "Back Pain Clinic"
     assert [part["name"] for part in data["hasPart"]][:2] == ["Child’s Pose", "Cat-Cow Stretch"]
     assert len(data["hasPart"]) == 7
@@ -126,17 +137,17 @@ def sitemap_locations(client):
 
 
 def test_sitemap_lists_every_published_guide_stretch_and_keyword_page(client):
-    expected = [f"http://testserver{path}" for path in public_paths()]
+    expected = [f"{SITE}{path}" for path in public_paths()]
     other = make_guide(title="Stretches at work", slug="stretches-at-work")
     make_guide(slug="draft-guide", published=False)
     make_stretch(
         slug="draft-stretch", keywords=[make_keyword(slug="only-on-drafts")], published=False
     )
     locations = sitemap_locations(client)
-    expected.append(f"http://testserver{other.get_absolute_url()}")
+    expected.append(f"{SITE}{other.get_absolute_url()}")
     assert sorted(locations) == sorted(expected)
-    assert "http://testserver/stretches/draft-stretch/" not in locations
-    assert "http://testserver/keywords/only-on-drafts/" not in locations
+    assert f"{SITE}/stretches/draft-stretch/" not in locations
+    assert f"{SITE}/keywords/only-on-drafts/" not in locations
 
 
 def test_robots_txt_points_at_the_sitemap(client):
@@ -145,8 +156,39 @@ def test_robots_txt_points_at_the_sitemap(client):
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
-    assert "Disallow: /admin/" in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert f"Sitemap: {SITE}/sitemap.xml" in lines
+
+
+@pytest.mark.parametrize("admin_url", ["admin/", "clinic-staff/"])
+def test_robots_txt_does_not_advertise_the_admins_path(client, settings, admin_url):
+    settings.ADMIN_URL = admin_url
+    text = client.get("/robots.txt").content.decode()
+    assert "admin" not in text
+    assert admin_url.strip("/") not in text
+    assert [line for line in text.splitlines() if line.startswith("Disallow")] == ["Disallow:"]
+
+
+@pytest.mark.parametrize("host", ["clinic.example:31337", "testserver"])
+def test_no_absolute_link_comes_from_the_requests_host(client, host):
+    """One visitor's Host header must not reach the canonical link, Open Graph,
+    JSON-LD or the sitemap, neither in their own page nor in the cached copy
+    the next visitor gets."""
+    knee = Stretch.objects.get(slug="knee-to-chest-stretch")
+    for path in ["/", knee.get_absolute_url(), "/stretches/", "/sitemap.xml", "/robots.txt"]:
+        for headers in [{"Host": host}, {}]:  # the chosen host first, then a plain request
+            text = client.get(path, headers=headers).content.decode()
+            assert "31337" not in text and "testserver" not in text, (path, headers)
+            assert SITE in text
+    data = json_ld(client.get(knee.get_absolute_url()).content.decode())
+    assert data["url"] == f"{SITE}{knee.get_absolute_url()}"
+
+
+def test_the_sitemap_uses_the_site_addresss_scheme_whatever_the_request_used(client):
+    clinician, location = make_clinician(), make_location()
+    locations = sitemap_locations(client)  # the test client asks over http
+    assert f"{SITE}{clinician.get_absolute_url()}" in locations
+    assert f"{SITE}{location.get_absolute_url()}" in locations
+    assert all(location.startswith(f"{SITE}/") for location in locations)
 
 
 def test_the_not_found_page_asks_not_to_be_indexed(client):

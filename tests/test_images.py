@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from PIL import Image
 
@@ -94,13 +95,17 @@ def test_a_small_image_is_never_enlarged(admin_client):
 
 
 @pytest.mark.django_db
-def test_clearing_the_image_removes_its_renditions(admin_client, client):
+def test_clearing_the_image_removes_it_and_its_renditions(
+    admin_client, client, django_capture_on_commit_callbacks
+):
     cobra = Stretch.objects.get(slug="cobra-stretch")
     url = reverse("admin:stretches_stretch_change", args=[cobra.pk])
     admin_client.post(url, stretch_form(cobra, image=image_upload(), image_alt="Cobra"))
     cobra.refresh_from_db()
-    names = [r["name"] for r in cobra.image_renditions]
-    admin_client.post(url, stretch_form(cobra, **{"image-clear": "on"}))
+    names = [cobra.image.name, *(r["name"] for r in cobra.image_renditions)]
+    assert all(default_storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, stretch_form(cobra, **{"image-clear": "on"}))
     cobra.refresh_from_db()
     assert cobra.image_renditions == []
     assert not any(default_storage.exists(name) for name in names)
@@ -159,3 +164,91 @@ def test_admin_refuses_a_100_megapixel_bomb_with_a_clear_message(admin_client):
     assert "megapixels" in response.content.decode()
     cobra.refresh_from_db()
     assert not cobra.image
+
+
+def upload_in_admin(admin_client, stretch, upload):
+    response = admin_client.post(
+        reverse("admin:stretches_stretch_change", args=[stretch.pk]),
+        stretch_form(stretch, image=upload, image_alt=stretch.title),
+    )
+    assert response.status_code == 302
+    stretch.refresh_from_db()
+    return [stretch.image.name, *(r["name"] for r in stretch.image_renditions)]
+
+
+def colour_of(name):
+    with default_storage.open(name) as stored, Image.open(stored) as image:
+        return image.convert("RGB").getpixel((5, 5))
+
+
+def close(colour, expected):
+    return all(abs(a - b) < 12 for a, b in zip(colour, expected, strict=True))
+
+
+RED, BLUE, GREEN = (200, 30, 30), (30, 30, 200), (30, 160, 60)
+
+
+@pytest.mark.django_db
+def test_back_jpg_and_back_png_on_two_stretches_keep_their_own_pictures(
+    admin_client, client, django_capture_on_commit_callbacks
+):
+    cobra = Stretch.objects.get(slug="cobra-stretch")
+    child = Stretch.objects.get(slug="childs-pose")
+    with django_capture_on_commit_callbacks(execute=True):
+        cobra_files = upload_in_admin(admin_client, cobra, image_upload("back.jpg", colour=RED))
+        child_files = upload_in_admin(
+            admin_client, child, image_upload("back.png", image_format="PNG", colour=BLUE)
+        )
+    assert not set(cobra_files) & set(child_files)
+    assert all(close(colour_of(name), RED) for name in cobra_files)
+    assert all(close(colour_of(name), BLUE) for name in child_files)
+    child_page = client.get(child.get_absolute_url()).content.decode()
+    assert all(f"/media/{name}" in child_page for name in child_files[1:])
+    assert not any(name in child_page for name in cobra_files)
+
+    # Replacing the cobra's picture removes its old files and none of the child's pose.
+    with django_capture_on_commit_callbacks(execute=True):
+        new_files = upload_in_admin(admin_client, cobra, image_upload("back.jpg", colour=GREEN))
+    assert not any(default_storage.exists(name) for name in cobra_files)
+    assert all(default_storage.exists(name) for name in child_files + new_files)
+    assert all(close(colour_of(name), BLUE) for name in child_files)
+    assert all(close(colour_of(name), GREEN) for name in new_files)
+
+
+@pytest.mark.django_db
+def test_an_image_replaced_under_the_same_name_gets_renditions_of_its_own(
+    admin_client, django_capture_on_commit_callbacks
+):
+    cobra = Stretch.objects.get(slug="cobra-stretch")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = upload_in_admin(admin_client, cobra, image_upload("back.jpg", colour=RED))
+        second = upload_in_admin(admin_client, cobra, image_upload("back.jpg", colour=GREEN))
+    assert not set(first[1:]) & set(second[1:])  # browsers never keep the red copies
+    assert all(close(colour_of(name), GREEN) for name in second)
+    assert not any(default_storage.exists(name) for name in first if name not in second)
+
+
+@pytest.mark.django_db
+def test_deleting_a_stretch_removes_its_image_files(
+    admin_client, django_capture_on_commit_callbacks
+):
+    cobra = Stretch.objects.get(slug="cobra-stretch")
+    with django_capture_on_commit_callbacks(execute=True):
+        files = upload_in_admin(admin_client, cobra, image_upload("back.jpg"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:stretches_stretch_delete", args=[cobra.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not Stretch.objects.filter(pk=cobra.pk).exists()
+    assert not any(default_storage.exists(name) for name in files)
+
+
+@pytest.mark.django_db
+def test_a_failed_save_keeps_the_files_it_would_have_removed(admin_client):
+    cobra = Stretch.objects.get(slug="cobra-stretch")
+    files = upload_in_admin(admin_client, cobra, image_upload("back.jpg"))
+    with transaction.atomic():
+        cobra.delete()
+        transaction.set_rollback(True)
+    assert all(default_storage.exists(name) for name in files)

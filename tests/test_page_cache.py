@@ -7,6 +7,7 @@ import gzip
 import pytest
 from django.urls import reverse
 
+from clinic.page_cache import page_cache_comes_first
 from stretches.models import Guide, GuideSection, Keyword, SectionPoint, Stretch
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +200,20 @@ def test_the_clinics_name_saved_by_staff_shows_on_the_next_request(admin_client,
     page = text_of(client, "/")
     assert "Spine Care Clinic" in page
     assert "Back Pain Clinic" not in page
+
+
+def test_a_cached_page_asked_for_over_http_is_still_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    for _ in range(2):  # rendered and stored, then from the cache
+        response = client.get("/stretches/", secure=True)
+        assert response.status_code == 200
+    response = client.get("/stretches/")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/stretches/"
+
+
+def test_the_page_cache_must_be_the_outermost_middleware(settings):
+    assert page_cache_comes_first(None) == []
+    first, *others = settings.MIDDLEWARE
+    settings.MIDDLEWARE = [*others[:3], first, *others[3:]]
+    assert [error.id for error in page_cache_comes_first(None)] == ["clinic.E001"]

@@ -74,3 +74,62 @@ def test_any_public_address_gets_an_answer_never_an_error(client, prefix, segmen
 def test_any_bytes_as_a_form_body_get_an_answer_never_an_error(client, no_rate_limit, body):
     response = client.post("/consultation/", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code in {200, 302, 400}
+
+
+# Every request header the site's code (or Django's, on its behalf) reads.
+READ_HEADERS = [
+    "Referer",
+    "Host",
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "Accept-Encoding",
+    "If-None-Match",
+    "If-Match",
+    "If-Modified-Since",
+    "If-Unmodified-Since",
+    "User-Agent",
+    "Cookie",
+    "Accept-Language",
+]
+# Header values arrive as Latin-1 text (PEP 3333), so any of its characters.
+latin_1 = st.characters(max_codepoint=255)
+header_value = (
+    st.text(alphabet=latin_1, max_size=120)
+    | st.sampled_from(["http://[", "http://[::1", "http://testserver:x/", "[", "*", "W/"])
+    | st.text(alphabet=latin_1, max_size=60).map(lambda path: f"http://testserver/{path}")
+)
+any_headers = st.dictionaries(st.sampled_from(READ_HEADERS), header_value, max_size=5)
+
+
+@pytest.fixture
+def behind_a_proxy(settings):
+    """So that X-Forwarded-For and X-Forwarded-Proto are read, not ignored."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+@hypothesis_settings
+@given(headers=any_headers, remote_addr=st.sampled_from(["127.0.0.1", "2001:db8::1", "", "x"]))
+def test_any_headers_on_the_form_get_an_answer_never_an_error(
+    client, behind_a_proxy, no_rate_limit, headers, remote_addr
+):
+    assert client.get("/consultation/", headers=headers).status_code < 500
+    response = client.post(
+        "/consultation/", consultation_form_data(), headers=headers, REMOTE_ADDR=remote_addr
+    )
+    assert response.status_code < 500
+
+
+@hypothesis_settings
+@given(
+    path=st.sampled_from(
+        ["/", "/stretches/", "/stretches/cobra-stretch/", "/consultation/thanks/", "/sitemap.xml"]
+    ),
+    headers=any_headers,
+)
+def test_any_headers_on_a_public_page_get_an_answer_never_an_error(
+    client, behind_a_proxy, path, headers
+):
+    # Twice: the first renders the page, the second is answered from the page cache.
+    for _ in range(2):
+        assert client.get(path, headers=headers).status_code < 500

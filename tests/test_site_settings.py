@@ -2,6 +2,7 @@
 page shows them, and a link appears only once it is set."""
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -61,14 +62,15 @@ def test_there_is_only_ever_one_record():
         SiteSettings.objects.create(id=2, clinic_name="Two")
 
 
-def test_a_logo_replaces_the_default_mark_with_its_size_set(client):
+def test_a_logo_replaces_the_default_mark_with_its_size_set(client, settings):
+    settings.SITE_URL = "https://clinic.example"
     SiteSettings.objects.create(
         clinic_name="Clinic", logo=image_upload("logo.png", size=(120, 48), image_format="PNG")
     )
     html = client.get("/").content.decode()
     assert 'src="/media/site/logo' in html
     assert 'width="120" height="48"' in html
-    assert 'property="og:image" content="http://testserver/media/site/logo' in html
+    assert 'property="og:image" content="https://clinic.example/media/site/logo' in html
 
 
 def test_staff_edit_the_settings_through_one_admin_page(admin_client, client):
@@ -111,3 +113,23 @@ def test_an_uploaded_logo_is_served_at_the_height_it_is_shown(admin_client, clie
     small, large = (f"/media/{r['name']}" for r in site.logo_renditions)
     assert f'src="{small}" srcset="{small} 120w, {large} 240w" sizes="120px"' in html
     assert 'width="120" height="48"' in html
+
+
+def test_a_replaced_logo_leaves_no_files_behind(admin_client, django_capture_on_commit_callbacks):
+    add = reverse("admin:clinic_sitesettings_add")
+    change = reverse("admin:clinic_sitesettings_change", args=[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(add, {"clinic_name": "Clinic", "logo": image_upload("logo.png")})
+    site = SiteSettings.objects.get()
+    old_files = [site.logo.name, *(r["name"] for r in site.logo_renditions)]
+    assert all(default_storage.exists(name) for name in old_files)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            change, {"clinic_name": "Clinic", "logo": image_upload("logo.png", (800, 400))}
+        )
+    assert response.status_code == 302
+    site.refresh_from_db()
+    new_files = [site.logo.name, *(r["name"] for r in site.logo_renditions)]
+    assert not set(old_files) & set(new_files)
+    assert all(default_storage.exists(name) for name in new_files)
+    assert not any(default_storage.exists(name) for name in old_files)

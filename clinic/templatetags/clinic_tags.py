@@ -5,6 +5,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from clinic import site_address
+
 register = template.Library()
 
 # As json_script does: no "</script>" or HTML comment can end the block early.
@@ -29,15 +31,15 @@ def canonical_url(context):
     when it sets one, else this path without its query, keeping `?page=N`."""
     if context.get("canonical_url"):
         return context["canonical_url"]
-    request = context["request"]
-    url = request.build_absolute_uri(request.path)
+    url = site_address.absolute_url(context["request"].path)
     page_obj = context.get("page_obj")
     if page_obj is not None and page_obj.number > 1:
         url += f"?page={page_obj.number}"
     return url
 
 
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    """An address on this site with its scheme and host, as Open Graph needs."""
-    return context["request"].build_absolute_uri(path)
+@register.simple_tag
+def absolute_url(path):
+    """An address on the site's configured address (SITE_URL), as Open Graph
+    needs; never the request's Host, which a visitor chooses."""
+    return site_address.absolute_url(path)

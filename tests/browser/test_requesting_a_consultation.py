@@ -8,6 +8,8 @@ tied to its field.
 import pytest
 from django.urls import reverse
 
+from tests.staff import authenticator_of, sign_in_in_browser
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -106,12 +108,11 @@ def test_patient_requests_a_consultation_from_a_stretch_with_the_keyboard_only(
     screenshot("consultation-thanks")
 
     # Staff find the request in the admin.
-    django_user_model.objects.create_superuser("staff", "staff@example.com", "a-long-password-1")
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "staff")
-    page.fill("#id_password", "a-long-password-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"**{reverse('admin:index')}")
+    staff = django_user_model.objects.create_superuser(
+        "staff", "staff@example.com", "a-long-password-1"
+    )
+    authenticator_of(staff)
+    sign_in_in_browser(page, live_server.url, "staff", "a-long-password-1")
     # The first of the consultations app's models: its list of requests.
     page.locator("#content-main .app-consultations th[scope=row] a").first.click()
     assert PATIENT["full_name"] in page.locator("#result_list").inner_text()
@@ -148,6 +149,10 @@ def test_ticking_a_warning_sign_shows_the_advice_at_once(
     emergency = page.locator("[data-advice=emergency]")
     urgent = page.locator("[data-advice=urgent]")
     assert not emergency.is_visible() and not urgent.is_visible()
+
+    # "Discuss soon" signs raise no alarm: no advice at all appears.
+    page.locator("[name=discuss_soon_signs][value=upper_back]").check()
+    assert page.locator("[data-advice]:visible").count() == 0
 
     page.locator("[name=urgent_signs][value=fever]").check()
     assert urgent.is_visible() and not emergency.is_visible()

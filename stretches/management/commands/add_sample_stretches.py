@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from stretches.models import ContentVersion, Guide, GuideStretch, Keyword, Step, Stretch
+from clinic.models import ContentVersion
+from stretches.models import Guide, GuideStretch, Keyword, Step, Stretch
 
 STEPS = [
     "Lie on your back with your knees bent and feet flat on the floor.",

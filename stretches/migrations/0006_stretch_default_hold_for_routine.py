@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stretches", "0004_content_version"),
+        ("stretches", "0005_content_version_moves_to_the_site"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consultations", "0002_staff_groups"),
+        ("consultations", "0007_scrub_names_from_admin_log"),
     ]
 
     operations = [

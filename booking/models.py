@@ -1,0 +1,274 @@
+"""When clinicians can be booked, and the appointments and holds that take
+their time.
+
+No clinician can ever be in two places at once: every appointment and every
+hold claims the fixed-size blocks of time it covers (its buffer included) in
+`OccupiedBlock`, whose UNIQUE (clinician, starts_at) constraint the database
+enforces on every path, in the same transaction as the appointment itself.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+
+from clinic.models import TimeStampedModel
+from practice.models import AppointmentType, Clinician, Location, Weekday
+
+BLOCK = datetime.timedelta(minutes=5)
+
+
+def validate_on_five_minutes(value):
+    if value.minute % 5 or value.second or value.microsecond:
+        raise ValidationError("Use times on the 5-minute mark (9:00, 9:05, …).")
+
+
+class WeeklyHours(models.Model):
+    """A range of time a clinician works at a location every week. A day may
+    have several (9:00–12:30 and 13:30–17:00)."""
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="weekly_hours")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="weekly_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField(validators=[validate_on_five_minutes])
+    ends = models.TimeField(validators=[validate_on_five_minutes])
+
+    class Meta:
+        ordering = ["clinician", "weekday", "starts"]
+        verbose_name_plural = "weekly hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="weekly_hours_end_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}, {self.location}"
+        )
+
+
+class AvailabilityException(models.Model):
+    """A dated change to a clinician's weekly hours: time off (leave, training),
+    or extra time (a Saturday clinic)."""
+
+    class Kind(models.TextChoices):
+        UNAVAILABLE = "unavailable", "Not available (leave, training)"
+        EXTRA = "extra", "Extra hours"
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="exceptions")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UNAVAILABLE)
+    date = models.DateField()
+    starts = models.TimeField(
+        null=True, blank=True, validators=[validate_on_five_minutes], help_text="Empty: all day."
+    )
+    ends = models.TimeField(null=True, blank=True, validators=[validate_on_five_minutes])
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text="Where the extra hours are worked. Time off applies everywhere.",
+    )
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date", "starts"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.clinician} on {self.date:%d %b %Y}"
+
+    @property
+    def is_all_day(self):
+        return self.starts is None
+
+    def clean(self):
+        if (self.starts is None) != (self.ends is None):
+            raise ValidationError("Give both a start and an end time, or neither for all day.")
+        if self.starts is not None and self.ends <= self.starts:
+            raise ValidationError({"ends": "The end must be after the start."})
+        if self.kind == self.Kind.EXTRA and (self.starts is None or self.location_id is None):
+            raise ValidationError("Extra hours need a start, an end and a location.")
+
+
+class ClinicClosure(models.Model):
+    """A day the clinic is closed (a bank holiday): everywhere, or at one location."""
+
+    date = models.DateField()
+    name = models.CharField(max_length=120, help_text="e.g. “Christmas Day”.")
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text="Empty: every location.",
+    )
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date:%d %b %Y})"
+
+
+class Hold(models.Model):
+    """A time held for a patient for a few minutes while they fill in their
+    details. It claims the same blocks an appointment would."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="holds")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="holds")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return f"Hold {self.starts_at:%Y-%m-%d %H:%M} UTC with {self.clinician}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def with_patient_no_shows(self):
+        """Annotate each appointment with its patient's no-show count (by email)."""
+        no_shows = (
+            Appointment.objects.filter(
+                status=Appointment.Status.NO_SHOW, patient_email__iexact=OuterRef("patient_email")
+            )
+            .annotate(patient=Lower("patient_email"))
+            .values("patient")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return self.annotate(patient_no_shows=Coalesce(Subquery(no_shows), 0))
+
+
+class Appointment(TimeStampedModel):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CONFIRMED = "confirmed", "Confirmed"
+        ARRIVED = "arrived", "Arrived"
+        COMPLETED = "completed", "Completed"
+        CANCELLED_BY_PATIENT = "cancelled_by_patient", "Cancelled by the patient"
+        CANCELLED_BY_CLINIC = "cancelled_by_clinic", "Cancelled by the clinic"
+        NO_SHOW = "no_show", "Did not attend"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Booked online"
+        STAFF = "staff", "Booked by staff (phone or in person)"
+
+    # Statuses that give the time back: their blocks are released.
+    FREEING = frozenset({Status.CANCELLED_BY_PATIENT, Status.CANCELLED_BY_CLINIC})
+    MOVES = {
+        Status.BOOKED: {Status.CONFIRMED, Status.ARRIVED, *FREEING, Status.NO_SHOW},
+        Status.CONFIRMED: {Status.ARRIVED, *FREEING, Status.NO_SHOW},
+        Status.ARRIVED: {Status.COMPLETED},
+        Status.COMPLETED: set(),
+        Status.CANCELLED_BY_PATIENT: set(),
+        Status.CANCELLED_BY_CLINIC: set(),
+        Status.NO_SHOW: set(),
+    }
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    patient_name = models.CharField(max_length=120)
+    patient_email = models.EmailField(blank=True)
+    patient_phone = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.BOOKED)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ONLINE)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who booked it; empty when the patient booked online.",
+    )
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{self.appointment_type.name} with {self.clinician}, {local:%d %b %Y %H:%M %Z}"
+
+    @property
+    def holds_time(self):
+        return self.status not in self.FREEING
+
+    def can_move_to(self, status):
+        return status in self.MOVES[self.status]
+
+
+class AppointmentStatusChange(models.Model):
+    """One move of an appointment's status: who made it and when."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=30, choices=Appointment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=Appointment.Status.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_by_label = models.CharField(
+        max_length=60, help_text="Who moved it: a staff user name, “patient” or “automatic”."
+    )
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status} by {self.changed_by_label}"
+
+
+class OccupiedBlock(models.Model):
+    """A 5-minute block of a clinician's time taken by an appointment or a hold.
+
+    The UNIQUE (clinician, starts_at) constraint is what makes double booking
+    impossible on SQLite and PostgreSQL alike: two claims on one block cannot
+    both commit, whatever path they come from.
+    """
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks"
+    )
+    hold = models.ForeignKey(
+        Hold, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks"
+    )
+
+    class Meta:
+        ordering = ["clinician", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinician", "starts_at"], name="one_claim_per_clinician_block"
+            ),
+            models.CheckConstraint(
+                condition=Q(appointment__isnull=False, hold__isnull=True)
+                | Q(appointment__isnull=True, hold__isnull=False),
+                name="block_taken_by_appointment_or_hold",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clinician_id} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"

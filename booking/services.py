@@ -1,0 +1,304 @@
+"""Booking, holding, moving and rescheduling appointments.
+
+Each function claims or frees time inside one transaction; the UNIQUE
+constraint on OccupiedBlock, not a read before the write, decides who gets a
+contested slot. Staff in the admin and patients online call the same functions.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .availability import blocks_between, fits_rules, nearest_free_slots, occupied_until
+from .models import Appointment, AppointmentStatusChange, Hold, OccupiedBlock
+
+
+class BookingError(Exception):
+    pass
+
+
+class OutsideAvailability(BookingError):
+    def __init__(self):
+        super().__init__(
+            "The clinician is not available for the whole appointment at that time "
+            "(outside their hours, on leave, a closure, too soon or too far ahead)."
+        )
+
+
+class SlotTaken(BookingError):
+    """The time was just taken by someone else; `nearest` holds the closest
+    free slots with the same clinician and location."""
+
+    def __init__(self, nearest):
+        self.nearest = nearest
+        super().__init__("Sorry, that time has just been taken. The nearest free times are listed.")
+
+
+class NotAllowed(BookingError):
+    pass
+
+
+def release_expired_holds(*, now):
+    Hold.objects.filter(expires_at__lte=now).delete()
+
+
+def _claim(*, clinician, starts_at, ends_at, appointment=None, hold=None):
+    OccupiedBlock.objects.bulk_create(
+        OccupiedBlock(clinician=clinician, starts_at=block, appointment=appointment, hold=hold)
+        for block in blocks_between(starts_at, occupied_until(ends_at, clinician.buffer_minutes))
+    )
+
+
+def _ends_at(appointment_type, starts_at):
+    return starts_at + datetime.timedelta(minutes=appointment_type.duration_minutes)
+
+
+def _check_offer(*, clinician, location, appointment_type, online):
+    if not appointment_type.clinicians.filter(pk=clinician.pk).exists():
+        raise NotAllowed(f"{clinician} does not offer {appointment_type.name.lower()}s.")
+    if online and not appointment_type.bookable_online:
+        raise NotAllowed(f"{appointment_type.name} is booked by phone with the clinic.")
+    if not location.is_active:
+        raise NotAllowed(f"{location} is not taking bookings.")
+
+
+def _check_rules(*, clinician, location, appointment_type, starts_at, now):
+    if not clinician.is_active or not fits_rules(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        starts_at=starts_at,
+        now=now,
+    ):
+        raise OutsideAvailability
+
+
+def _taken(*, clinician, location, appointment_type, starts_at, now):
+    return SlotTaken(
+        nearest_free_slots(
+            clinician=clinician,
+            location=location,
+            appointment_type=appointment_type,
+            around=starts_at,
+            now=now,
+        )
+    )
+
+
+def hold_slot(*, clinician, location, appointment_type, starts_at, now=None):
+    """Hold a time for a patient for BOOKING_HOLD_MINUTES while they type.
+
+    Raises OutsideAvailability or SlotTaken."""
+    now = now or timezone.now()
+    _check_offer(
+        clinician=clinician, location=location, appointment_type=appointment_type, online=True
+    )
+    _check_rules(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        starts_at=starts_at,
+        now=now,
+    )
+    try:
+        with transaction.atomic():
+            release_expired_holds(now=now)
+            hold = Hold.objects.create(
+                clinician=clinician,
+                location=location,
+                appointment_type=appointment_type,
+                starts_at=starts_at,
+                ends_at=_ends_at(appointment_type, starts_at),
+                expires_at=now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+            )
+            _claim(clinician=clinician, starts_at=starts_at, ends_at=hold.ends_at, hold=hold)
+    except IntegrityError:
+        raise _taken(
+            clinician=clinician,
+            location=location,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            now=now,
+        ) from None
+    return hold
+
+
+def release_hold(*, token):
+    """Give a held time back (the patient left)."""
+    Hold.objects.filter(token=token).delete()
+
+
+def _record_move(*, appointment, from_status, to_status, by, by_label, now):
+    AppointmentStatusChange.objects.create(
+        appointment=appointment,
+        from_status=from_status,
+        to_status=to_status,
+        changed_at=now,
+        changed_by=by,
+        changed_by_label=by.get_username() if by else by_label,
+    )
+
+
+def book_appointment(
+    *,
+    clinician,
+    location,
+    appointment_type,
+    starts_at,
+    patient_name,
+    patient_email="",
+    patient_phone="",
+    hold_token=None,
+    booked_by=None,
+    now=None,
+):
+    """Book an appointment, online (`booked_by` None) or by staff.
+
+    A patient's own hold on this time (`hold_token`) is turned into the
+    appointment. Raises NotAllowed (the clinician does not offer the type, or
+    it cannot be booked online), OutsideAvailability or SlotTaken; nothing is
+    stored then.
+    """
+    now = now or timezone.now()
+    _check_offer(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        online=booked_by is None,
+    )
+    _check_rules(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        starts_at=starts_at,
+        now=now,
+    )
+    try:
+        with transaction.atomic():
+            release_expired_holds(now=now)
+            if hold_token:
+                Hold.objects.filter(
+                    token=hold_token, clinician=clinician, starts_at=starts_at
+                ).delete()
+            appointment = Appointment.objects.create(
+                clinician=clinician,
+                location=location,
+                appointment_type=appointment_type,
+                starts_at=starts_at,
+                ends_at=_ends_at(appointment_type, starts_at),
+                patient_name=patient_name,
+                patient_email=patient_email,
+                patient_phone=patient_phone,
+                source=Appointment.Source.STAFF if booked_by else Appointment.Source.ONLINE,
+                booked_by=booked_by,
+            )
+            _claim(
+                clinician=clinician,
+                starts_at=starts_at,
+                ends_at=appointment.ends_at,
+                appointment=appointment,
+            )
+            _record_move(
+                appointment=appointment,
+                from_status="",
+                to_status=Appointment.Status.BOOKED,
+                by=booked_by,
+                by_label="patient",
+                now=now,
+            )
+            if settings.BOOKING_CONFIRMATION == "automatic":
+                appointment.status = Appointment.Status.CONFIRMED
+                appointment.save(update_fields=["status", "updated_at"])
+                _record_move(
+                    appointment=appointment,
+                    from_status=Appointment.Status.BOOKED,
+                    to_status=Appointment.Status.CONFIRMED,
+                    by=None,
+                    by_label="automatic",
+                    now=now,
+                )
+    except IntegrityError:
+        raise _taken(
+            clinician=clinician,
+            location=location,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            now=now,
+        ) from None
+    return appointment
+
+
+def move_appointment(*, appointment, to_status, by=None, by_label="patient", now=None):
+    """Move an appointment to another status, recording who and when. A
+    cancellation gives its time back."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not current.can_move_to(to_status):
+            raise NotAllowed(
+                f"An appointment that is {current.get_status_display().lower()} cannot become "
+                f"{Appointment.Status(to_status).label.lower()}."
+            )
+        _record_move(
+            appointment=current,
+            from_status=current.status,
+            to_status=to_status,
+            by=by,
+            by_label=by_label,
+            now=now,
+        )
+        current.status = to_status
+        current.save(update_fields=["status", "updated_at"])
+        if not current.holds_time:
+            current.blocks.all().delete()
+    appointment.refresh_from_db()
+    return appointment
+
+
+def reschedule_appointment(*, appointment, starts_at, clinician=None, location=None, now=None):
+    """Move an appointment to another time (and clinician or location).
+
+    Its old time is freed and the new one claimed in one transaction: on
+    SlotTaken or OutsideAvailability the appointment keeps its old time."""
+    now = now or timezone.now()
+    clinician = clinician or appointment.clinician
+    location = location or appointment.location
+    if not appointment.holds_time:
+        raise NotAllowed("A cancelled appointment cannot be moved; book a new one.")
+    _check_rules(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment.appointment_type,
+        starts_at=starts_at,
+        now=now,
+    )
+    try:
+        with transaction.atomic():
+            release_expired_holds(now=now)
+            appointment.blocks.all().delete()
+            Appointment.objects.filter(pk=appointment.pk).update(
+                clinician=clinician,
+                location=location,
+                starts_at=starts_at,
+                ends_at=_ends_at(appointment.appointment_type, starts_at),
+                updated_at=now,
+            )
+            appointment.refresh_from_db()
+            _claim(
+                clinician=clinician,
+                starts_at=starts_at,
+                ends_at=appointment.ends_at,
+                appointment=appointment,
+            )
+    except IntegrityError:
+        appointment.refresh_from_db()
+        raise _taken(
+            clinician=clinician,
+            location=location,
+            appointment_type=appointment.appointment_type,
+            starts_at=starts_at,
+            now=now,
+        ) from None
+    return appointment

@@ -1,0 +1,71 @@
+from itertools import groupby
+
+from django.views.generic import DetailView, ListView
+
+from clinic.models import SiteSettings
+
+from . import structured_data
+from .models import Clinician, Location, Weekday
+
+
+def hours_by_day(rows, *, starts, ends):
+    """[("Monday", "09:00–12:30, 13:30–17:00"), …] from rows ordered by weekday."""
+    return [
+        (
+            Weekday(weekday).label,
+            ", ".join(f"{getattr(r, starts):%H:%M}–{getattr(r, ends):%H:%M}" for r in day_rows),
+        )
+        for weekday, day_rows in groupby(rows, key=lambda row: row.weekday)
+    ]
+
+
+class ClinicianListView(ListView):
+    queryset = Clinician.objects.active().prefetch_related("appointment_types")
+    context_object_name = "clinicians"
+    template_name = "practice/clinician_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(locations=Location.objects.active(), **kwargs)
+
+
+class ClinicianDetailView(DetailView):
+    queryset = Clinician.objects.active().prefetch_related("appointment_types")
+    context_object_name = "clinician"
+    template_name = "practice/clinician_detail.html"
+
+    def get_context_data(self, **kwargs):
+        hours = (
+            self.object.weekly_hours.filter(location__is_active=True)
+            .select_related("location")
+            .order_by("location__order", "location__name", "weekday", "starts")
+        )
+        places = [
+            (location, hours_by_day(rows, starts="starts", ends="ends"))
+            for location, rows in groupby(hours, key=lambda row: row.location)
+        ]
+        return super().get_context_data(
+            places=places,
+            structured_data=structured_data.physician(self.object),
+            **kwargs,
+        )
+
+
+class LocationDetailView(DetailView):
+    queryset = Location.objects.active().prefetch_related("opening_hours")
+    context_object_name = "location"
+    template_name = "practice/location_detail.html"
+
+    def get_context_data(self, **kwargs):
+        clinicians = (
+            Clinician.objects.active().filter(weekly_hours__location=self.object).distinct()
+        )
+        return super().get_context_data(
+            opening_hours=hours_by_day(
+                self.object.opening_hours.all(), starts="opens", ends="closes"
+            ),
+            clinicians=clinicians,
+            structured_data=structured_data.medical_clinic(
+                self.object, clinic_name=SiteSettings.current().clinic_name
+            ),
+            **kwargs,
+        )

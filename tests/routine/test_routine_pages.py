@@ -7,7 +7,9 @@ import re
 import pytest
 import qrcode
 from django.urls import reverse
+from django.utils.html import escape
 
+from consultations import clinical_wording
 from stretches.models import GuideStretch, Stretch
 from tests.factories import make_guide, make_stretch
 from tests.page_text import visible_text
@@ -76,6 +78,7 @@ def test_the_listen_to_your_body_notice_links_to_the_warning_signs(client):
     notice = html[html.index("Listen to your body") : html.index("</aside>")]
     assert 'href="/consultation/#warning-signs"' in notice
     assert "Sharp pain, or pain that spreads down a leg" in notice
+    assert escape(clinical_wording.emergency_advice()) in notice
 
 
 def test_every_guide_has_its_own_routine(client):

@@ -300,6 +300,8 @@ def test_the_patient_adds_their_diary_to_a_request_seeing_exactly_what_is_sent(
     seed_diary(page, live_server, [{"date": "2026-11-29", "before": 9, "after": 8}])
     assert "8 or more out of 10" in page.locator("[data-handover]").inner_text()
     page.get_by_role("link", name="Add my diary to a consultation request").click()
+    page.wait_for_url("**/consultation/?diary=1")
+    page.wait_for_load_state("load")
     choice = page.get_by_label("Add a summary of my pain diary (kept on this device) to my request")
     assert choice.is_checked()
     preview = page.get_by_label("This is what will be sent from your pain diary")

@@ -34,6 +34,7 @@ PATIENT_FIELDS = [
     "warning_signs",
     "source_stretch",
     "source_page",
+    "diary_summary",
 ]
 URGENCY_CSS = {
     Urgency.EMERGENCY: "emergency",

@@ -21,6 +21,7 @@ COLUMNS = [
     ("Description", lambda r: r.description),
     ("Stretch", lambda r: r.source_stretch.title if r.source_stretch else ""),
     ("Came from page", lambda r: r.source_page),
+    ("Pain diary summary", lambda r: r.diary_summary),
     ("Possible duplicate", lambda r: "yes" if r.possible_duplicate else "no"),
     ("Consent version", lambda r: r.consent_version),
     ("Consent given", lambda r: r.consent_given_at.isoformat(timespec="minutes")),

@@ -133,6 +133,7 @@ class ConsultationRequestForm(forms.ModelForm):
             "pain_duration_weeks",
             "pain_intensity",
             "description",
+            "diary_summary",
         ]
         labels = {
             "full_name": "Full name",
@@ -143,6 +144,7 @@ class ConsultationRequestForm(forms.ModelForm):
             "pain_duration_weeks": "How long have you had this pain?",
             "pain_intensity": "How bad is the pain at the moment, from 0 to 10?",
             "description": "Tell us about your back pain",
+            "diary_summary": "This is what will be sent from your pain diary",
         }
         help_texts = {
             "full_name": "Up to 150 characters.",
@@ -153,6 +155,9 @@ class ConsultationRequestForm(forms.ModelForm):
                 "For example: how long you have had it, where it hurts, and what makes it "
                 "better or worse. Up to 4,000 characters."
             ),
+            "diary_summary": (
+                "Nothing else from your diary is sent. Untick the box to leave it out."
+            ),
         }
         error_messages = {
             "full_name": {"required": "Please tell us your name."},
@@ -160,11 +165,17 @@ class ConsultationRequestForm(forms.ModelForm):
             "pain_duration_weeks": {"required": "Please choose how long you have had this pain."},
             "description": {"required": "Please tell us a little about your back pain."},
             "email": {"invalid": "Please enter an email address like name@example.com."},
+            "diary_summary": {
+                "max_length": "The pain diary summary is too long: it can be up to 2,000 "
+                "characters. Untick the box to send your request without it."
+            },
         }
         widgets = {
             "preferred_contact": forms.RadioSelect,
             "preferred_time": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
+            # Filled by static/js/diary.js only when the patient ticks the box.
+            "diary_summary": forms.Textarea(attrs={"rows": 8, "readonly": ""}),
         }
 
     def __init__(self, *args, page_path="", **kwargs):
@@ -226,6 +237,8 @@ class ConsultationRequestForm(forms.ModelForm):
                 "pain_intensity",
                 HTML('{% include "consultations/_source_stretch.html" %}'),
                 "description",
+                HTML('{% include "consultations/_diary_summary.html" %}'),
+                Div("diary_summary", css_id="diary-summary-preview", hidden=""),
             ),
             Fieldset("Your consent", "consent"),
             Div("website", css_class="hp-field", aria_hidden="true"),
@@ -266,6 +279,11 @@ class ConsultationRequestForm(forms.ModelForm):
 
     def clean_description(self):
         return self._clean_text("description", single_line=False)
+
+    def clean_diary_summary(self):
+        # Browsers send a text box's line breaks as CRLF: store the text as shown.
+        text = self._clean_text("diary_summary", single_line=False)
+        return text.replace("\r\n", "\n").strip()
 
     def clean_email(self):
         return self._clean_text("email", single_line=True).lower()

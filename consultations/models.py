@@ -87,6 +87,10 @@ class ConsultationRequestQuerySet(models.QuerySet):
         return self.filter(self.model.contact_match(email=email, phone=phone))
 
 
+# The pain diary's summary (static/js/diary-rules.js keeps within it).
+DIARY_SUMMARY_MAX_LENGTH = 2000
+
+
 class ConsultationRequest(TimeStampedModel):
     """A patient's request for a consultation, and the clinic's handling of it.
 
@@ -161,6 +165,12 @@ class ConsultationRequest(TimeStampedModel):
         verbose_name="stretch the patient came from",
     )
     source_page = models.CharField("page the patient came from", max_length=500, blank=True)
+    diary_summary = models.TextField(
+        "pain diary summary",
+        max_length=DIARY_SUMMARY_MAX_LENGTH,
+        blank=True,
+        help_text="Added by the patient from the pain diary kept on their device, as they saw it.",
+    )
 
     # Proof of consent: what the patient agreed to, when, and where.
     consent_version = models.CharField(max_length=20)

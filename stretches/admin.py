@@ -74,9 +74,13 @@ class StretchAdmin(ContentAdmin):
         (
             "Hold or repeat guidance",
             {
-                "description": "Leave the upper number empty for an exact figure.",
+                "description": (
+                    "Leave the upper number empty for an exact figure. The daily routine's "
+                    "timer follows these numbers."
+                ),
                 "fields": [
                     ("hold_min_seconds", "hold_max_seconds"),
+                    "default_hold_seconds",
                     ("repeat_min", "repeat_max"),
                     "each_side",
                 ],
@@ -136,10 +140,14 @@ class GuideSectionInline(admin.StackedInline):
 
 
 class GuideStretchInline(admin.TabularInline):
+    """The guide's stretches, in the order the guide and its daily routine
+    show them."""
+
     model = GuideStretch
     extra = 1
     fields = ["position", "stretch"]
     autocomplete_fields = ["stretch"]
+    verbose_name_plural = "stretches in guide (in this order in the guide and its daily routine)"
 
 
 class ReviewDueFilter(admin.SimpleListFilter):

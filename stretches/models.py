@@ -43,6 +43,11 @@ class StretchQuerySet(PublishedQuerySet):
         )
 
 
+# A slow breath in (or out) for each half of a paced repetition, such as
+# Cat-Cow's arch on the in-breath and round on the out-breath.
+BREATH_SECONDS = 4
+
+
 class Stretch(TimeStampedModel):
     """One stretch: why it helps, how to do it, and how long to hold or how
     often to repeat it."""
@@ -57,6 +62,15 @@ class Stretch(TimeStampedModel):
     hold_max_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     repeat_min = models.PositiveSmallIntegerField("repeat at least (times)", null=True, blank=True)
     repeat_max = models.PositiveSmallIntegerField("repeat at most (times)", null=True, blank=True)
+    default_hold_seconds = models.PositiveSmallIntegerField(
+        "routine's default hold (seconds)",
+        null=True,
+        blank=True,
+        help_text=(
+            "Where the routine's hold timer starts, within the hold range. "
+            "Leave empty to start at the longest hold."
+        ),
+    )
     each_side = models.BooleanField(
         default=False, help_text="Tick when the stretch is done once on each side."
     )
@@ -103,6 +117,15 @@ class Stretch(TimeStampedModel):
                 errors[low] = "Give the lower number as well (the same number for an exact count)."
             elif low_value is not None and high_value is not None and low_value > high_value:
                 errors[high] = "The upper number must not be below the lower one."
+        if self.default_hold_seconds is not None and "hold_max_seconds" not in errors:
+            low = self.hold_min_seconds
+            high = self.hold_max_seconds if self.hold_max_seconds is not None else low
+            if low is None:
+                errors["default_hold_seconds"] = "Give the hold range first, or leave this empty."
+            elif not low <= self.default_hold_seconds <= high:
+                errors["default_hold_seconds"] = (
+                    f"Choose a hold within the range, from {low} to {high} seconds."
+                )
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = "Describe the image for people who cannot see it."
         if errors:
@@ -121,6 +144,35 @@ class Stretch(TimeStampedModel):
         if parts and self.each_side:
             parts.append("each side")
         return ", ".join(parts)
+
+    def timer_plan(self):
+        """What the routine's player times for this stretch, from its dose:
+        a hold (starting at the staff's default, else the longest hold, and
+        adjustable within the range), held once or once on each side, and/or
+        a number of repetitions paced by the breath (starting at the most).
+        A stretch with neither is done at the patient's own pace."""
+        hold = None
+        if self.hold_min_seconds is not None:
+            longest = self.hold_max_seconds or self.hold_min_seconds
+            hold = {
+                "min": self.hold_min_seconds,
+                "max": longest,
+                "default": self.default_hold_seconds or longest,
+            }
+        repetitions = None
+        if self.repeat_min is not None:
+            most = self.repeat_max or self.repeat_min
+            repetitions = {
+                "min": self.repeat_min,
+                "max": most,
+                "default": most,
+                "breath_seconds": BREATH_SECONDS,
+            }
+        return {
+            "hold": hold,
+            "repetitions": repetitions,
+            "sides": 2 if self.each_side else 1,
+        }
 
     @cached_property
     def picture(self):

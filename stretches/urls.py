@@ -2,7 +2,7 @@ from django.urls import path
 
 from clinic.page_cache import PAGE_NUMBER, cached_public_page
 
-from . import views
+from . import routine, views
 
 app_name = "stretches"
 
@@ -25,4 +25,15 @@ urlpatterns = [
         name="detail",
     ),
     path("keywords/<slug:slug>/", list_page(views.KeywordDetailView.as_view()), name="keyword"),
+    path("routine/", cached_public_page(routine.routine), name="routine"),
+    path("routine/diary/", cached_public_page(routine.diary), name="routine_diary"),
+    path("routine/print/", cached_public_page(routine.print_sheet), name="routine_print"),
+    path(
+        "guides/<slug:slug>/routine/",
+        cached_public_page(routine.routine),
+        name="guide_routine",
+    ),
+    # Served fresh: the browser checks the worker for a new version itself.
+    path("sw.js", routine.service_worker, name="service_worker"),
+    path("manifest.webmanifest", cached_public_page(routine.manifest), name="manifest"),
 ]

@@ -136,7 +136,7 @@ def sitemap_locations(client):
     return [loc.text for loc in tree.findall("s:url/s:loc", namespace)]
 
 
-def test_sitemap_lists_every_published_guide_stretch_and_keyword_page(client):
+def test_sitemap_lists_every_published_guide_stretch_and_keyword_page_and_the_routine(client):
     expected = [f"{SITE}{path}" for path in public_paths()]
     other = make_guide(title="Stretches at work", slug="stretches-at-work")
     make_guide(slug="draft-guide", published=False)
@@ -144,7 +144,7 @@ def test_sitemap_lists_every_published_guide_stretch_and_keyword_page(client):
         slug="draft-stretch", keywords=[make_keyword(slug="only-on-drafts")], published=False
     )
     locations = sitemap_locations(client)
-    expected.append(f"{SITE}{other.get_absolute_url()}")
+    expected += [f"{SITE}{other.get_absolute_url()}", f"{SITE}/routine/"]
     assert sorted(locations) == sorted(expected)
     assert f"{SITE}/stretches/draft-stretch/" not in locations
     assert f"{SITE}/keywords/only-on-drafts/" not in locations

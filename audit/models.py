@@ -29,6 +29,8 @@ class AuditEntry(models.Model):
         STATUS_CHANGED = "status_changed", "Changed status"
         ERASED = "erased", "Erased at the patient's request"
         PURGED = "purged", "Deleted after the retention period"
+        CONTENT_REVERTED = "content_reverted", "Reverted health content to a version"
+        CONTENT_REVIEWED = "content_reviewed", "Marked health content clinically reviewed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     # A user name, not a foreign key: the trail outlives staff accounts.

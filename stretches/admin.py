@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 
 from clinic.images import CheckedImageFormField
@@ -114,7 +115,20 @@ class ContentAdmin(VersionAdmin):
         if obj is None or not self.has_change_permission(request, obj):
             raise PermissionDenied
         version = self._version_of(object_id, version_id)
-        reverted = history.revert(version=version, by=request.user)
+        try:
+            reverted = history.revert(version=version, by=request.user)
+        except RevertError:
+            self.message_user(
+                request,
+                "This version cannot be restored: something it refers to (a keyword or a "
+                "stretch) has been deleted since. Nothing was changed.",
+                messages.ERROR,
+            )
+            return redirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk]
+                )
+            )
         self.message_user(
             request,
             f"“{reverted}” is as it was on {version.revision.date_created:%-d %B %Y %H:%M}.",

@@ -5,6 +5,7 @@ import difflib
 
 import reversion
 from django.db import transaction
+from reversion.errors import RevertError
 from reversion.models import Version
 
 from audit.models import AuditEntry
@@ -155,6 +156,18 @@ def _children(obj):
     return []
 
 
+def _check_references(revision):
+    """Refuse, before changing anything, a version that links to a keyword
+    or a stretch deleted since (the database would refuse it only on commit)."""
+    for model, field, target in (
+        (StretchKeyword, "keyword_id", Keyword),
+        (GuideStretch, "stretch_id", Stretch),
+    ):
+        wanted = {row[field] for row in _versions_in(revision, model)}
+        if wanted - set(target.objects.filter(pk__in=wanted).values_list("pk", flat=True)):
+            raise RevertError(f"A {target._meta.verbose_name} this version uses was deleted.")
+
+
 def revert(*, version, by):
     """Restore the object of `version`, with the children its version holds
     (steps and keyword links; sections, points and stretch order), as they
@@ -166,6 +179,7 @@ def revert(*, version, by):
     if isinstance(obj, GuideSection):
         # A section's version holds its whole guide (see models.py).
         obj = obj.guide
+    _check_references(version.revision)
     review = {name: getattr(obj, name) for name in getattr(obj, "REVIEW_FIELDS", ())}
     wording_before = obj.clinical_wording() if review else None
     with transaction.atomic(), reversion.create_revision():

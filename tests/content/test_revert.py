@@ -165,3 +165,23 @@ def test_a_revert_keeps_the_review_record_and_marks_changed_wording_for_review(e
     stretch.refresh_from_db()
     assert stretch.reviewed_by == "Amira Jones"
     assert stretch.awaiting_clinical_review
+
+
+def test_a_version_using_a_deleted_keyword_is_refused_and_nothing_changes(editor, edited_stretch):
+    stretch, first, _ = edited_stretch
+    from stretches.models import Keyword
+
+    Keyword.objects.get(name="back pain").delete()
+    response = editor.post(
+        reverse("admin:stretches_stretch_revert", args=[stretch.pk, first.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "This version cannot be restored" in response.content.decode()
+    stretch.refresh_from_db()
+    assert stretch.benefit == "Releases the hips."
+    assert [step.text for step in stretch.steps.all()] == [
+        "Lie on your back.",
+        "Hug both knees.",
+        "Rock gently.",
+    ]
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.CONTENT_REVERTED).exists()

@@ -31,6 +31,11 @@ class AuditEntry(models.Model):
         PURGED = "purged", "Deleted after the retention period"
         CONTENT_REVERTED = "content_reverted", "Reverted health content to a version"
         CONTENT_REVIEWED = "content_reviewed", "Marked health content clinically reviewed"
+        DRAFT_SAVED = "draft_saved", "Saved a draft of health content"
+        DRAFT_DISCARDED = "draft_discarded", "Discarded a draft of health content"
+        PUBLISH_SCHEDULED = "publish_scheduled", "Scheduled publishing of a draft"
+        CONTENT_PUBLISHED = "content_published", "Published a draft of health content"
+        CONTENT_UNPUBLISHED = "content_unpublished", "Unpublished health content on schedule"
 
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     # A user name, not a foreign key: the trail outlives staff accounts.

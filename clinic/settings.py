@@ -239,6 +239,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # When on, a guide or stretch whose clinical wording changed cannot be (or
 # stay) published until a clinical reviewer marks the review done.
 CONTENT_REQUIRE_CLINICAL_REVIEW = env_bool("CONTENT_REQUIRE_CLINICAL_REVIEW", False)
+# How long a draft's signed preview address works.
+CONTENT_PREVIEW_MINUTES = int(os.environ.get("CONTENT_PREVIEW_MINUTES", "60"))
 
 # The clinic's name until staff save the site settings record in the admin
 # (clinic.models.SiteSettings, which also holds the logo and social links).

@@ -1,12 +1,15 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.messages.storage.base import BaseStorage
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
@@ -15,7 +18,7 @@ from reversion.models import Version
 
 from clinic.images import CheckedImageFormField
 
-from . import history
+from . import drafts, history
 from .models import (
     Guide,
     GuideSection,
@@ -180,7 +183,134 @@ class ContentAdmin(VersionAdmin):
         return field.concrete and super().to_field_allowed(request, to_field)
 
 
-class ClinicalReviewAdmin(ContentAdmin):
+class _DiscardedMessages(BaseStorage):
+    """Messages of a save that is rolled back into a draft: none are true."""
+
+    def _get(self, *args, **kwargs):
+        return [], True
+
+    def _store(self, messages, response, *args, **kwargs):
+        return []
+
+
+class _RollBack(Exception):
+    pass
+
+
+class DraftScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": "Give a date and time, such as 2026-12-01 09:00."},
+    )
+
+    def clean_publish_at(self):
+        at = self.cleaned_data["publish_at"]
+        if at <= timezone.now():
+            raise forms.ValidationError("Choose a time in the future.")
+        return at
+
+
+class DraftAdmin(ContentAdmin):
+    """ "Save as draft" on the change form keeps the edit aside, without
+    touching the live page; the draft is then previewed, published now,
+    scheduled, or discarded (stretches/drafts.py)."""
+
+    change_form_template = "admin/stretches/change_form_with_draft.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        draft_views = [
+            path(
+                f"<path:object_id>/draft/{name}/",
+                self.admin_site.admin_view(require_POST(getattr(self, f"{name}_draft_view"))),
+                name=f"{info[0]}_{info[1]}_{name}_draft",
+            )
+            for name in ("publish", "schedule", "discard")
+        ]
+        return [*draft_views, *super().get_urls()]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, unquote(object_id))
+        if request.method == "POST" and "_save_draft" in request.POST and obj is not None:
+            return self._save_draft(request, obj, form_url, extra_context)
+        draft = obj and drafts.draft_of(obj)
+        context = {
+            "draft": draft,
+            "draft_preview": draft and drafts.preview_address(draft),
+            "schedule_form": DraftScheduleForm(),
+            **(extra_context or {}),
+        }
+        return super().changeform_view(request, object_id, form_url, context)
+
+    def _save_draft(self, request, obj, form_url, extra_context):
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        real_messages = request._messages
+        request._messages = _DiscardedMessages(request)
+        try:
+            with transaction.atomic():
+                response = super().changeform_view(request, str(obj.pk), form_url, extra_context)
+                if response.status_code != 302:
+                    return response  # the form with its errors; nothing was saved
+                snapshot = drafts.snapshot(self.model.objects.get(pk=obj.pk))
+                raise _RollBack
+        except _RollBack:
+            pass
+        finally:
+            request._messages = real_messages
+        drafts.save_draft(obj=obj, snapshot_json=snapshot, by=request.user)
+        self.message_user(
+            request, "Saved as a draft. The live page is unchanged.", messages.SUCCESS
+        )
+        return redirect(self._change_url(obj))
+
+    def _change_url(self, obj):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+
+    def _draft_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        draft = drafts.draft_of(obj)
+        if draft is None:
+            raise Http404("There is no draft.")
+        return obj, draft
+
+    def publish_draft_view(self, request, object_id):
+        obj, draft = self._draft_or_404(request, object_id)
+        try:
+            drafts.publish_draft(draft=draft, by=request.user)
+        except drafts.DraftError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, "The draft is now the live page.", messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+    def schedule_draft_view(self, request, object_id):
+        obj, draft = self._draft_or_404(request, object_id)
+        form = DraftScheduleForm(request.POST)
+        if form.is_valid():
+            at = form.cleaned_data["publish_at"]
+            drafts.schedule_publishing(draft=draft, at=at, by=request.user)
+            self.message_user(
+                request,
+                f"The draft will be published on {timezone.localtime(at):%-d %B %Y at %H:%M}.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, " ".join(form.errors["publish_at"]), messages.ERROR)
+        return redirect(self._change_url(obj))
+
+    def discard_draft_view(self, request, object_id):
+        obj, draft = self._draft_or_404(request, object_id)
+        drafts.discard_draft(draft=draft, by=request.user)
+        self.message_user(request, "The draft was discarded.", messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+
+class ClinicalReviewAdmin(DraftAdmin):
     """Editors see the review state; only clinical reviewers mark a review
     done, through the action (which records who, when, and the audit entry)."""
 
@@ -252,7 +382,7 @@ class StretchAdmin(ClinicalReviewAdmin):
     readonly_fields = ["image_preview", "created_at", "updated_at"]
     inlines = [StepInline, StretchKeywordInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "position", "published", "benefit"]}),
+        (None, {"fields": ["title", "slug", "position", "published", "unpublish_at", "benefit"]}),
         (
             "Hold or repeat guidance",
             {
@@ -359,7 +489,10 @@ class GuideAdmin(ClinicalReviewAdmin):
     readonly_fields = ["created_at", "updated_at"]
     inlines = [GuideSectionInline, GuideStretchInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "published", "is_homepage"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "summary", "published", "unpublish_at", "is_homepage"]},
+        ),
         ("Clinical review", {"fields": ClinicalReviewAdmin.review_fields}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]

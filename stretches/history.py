@@ -168,11 +168,50 @@ def _check_references(revision):
             raise RevertError(f"A {target._meta.verbose_name} this version uses was deleted.")
 
 
+def parts(obj):
+    """`obj`'s children that a version or a draft holds with it."""
+    if isinstance(obj, Stretch):
+        return [obj.steps.all(), obj.stretch_keywords.all()]
+    if isinstance(obj, Guide):
+        return [
+            obj.sections.all(),
+            SectionPoint.objects.filter(section__guide=obj),
+            obj.guide_stretches.all(),
+        ]
+    return []
+
+
+def replace_whole(obj, restore):
+    """Replace `obj` and its children by what `restore()` saves (raw rows of a
+    version or a draft). Run inside a transaction.
+
+    Its clinical review record stays as it is now: a replacement that
+    changes published clinical wording awaits review like any edit."""
+    review = {name: getattr(obj, name) for name in getattr(obj, "REVIEW_FIELDS", ())}
+    wording_before = obj.clinical_wording() if review else None
+    # Children the stored state lacks must go, and positions are unique per
+    # parent, so the current children make way for the stored ones.
+    for children in _children(obj):
+        children.delete()
+    restore()
+    obj = type(obj).objects.get(pk=obj.pk)
+    if review:
+        changed = obj.clinical_wording() != wording_before
+        review["awaiting_clinical_review"] = review["awaiting_clinical_review"] or (
+            changed and obj.published
+        )
+        for name, value in review.items():
+            setattr(obj, name, value)
+        obj.save()
+    # Raw rows send signals marked raw; say plainly that every page may differ.
+    ContentVersion.bump()
+    return obj
+
+
 def revert(*, version, by):
     """Restore the object of `version`, with the children its version holds
     (steps and keyword links; sections, points and stretch order), as they
-    were. Its clinical review record stays as it is now: a revert that
-    changes published clinical wording awaits review like any edit."""
+    were, keeping its current clinical review record (see `replace_whole`)."""
     obj = version.object
     if obj is None:
         raise Version.DoesNotExist("The object of this version no longer exists.")
@@ -180,29 +219,12 @@ def revert(*, version, by):
         # A section's version holds its whole guide (see models.py).
         obj = obj.guide
     _check_references(version.revision)
-    review = {name: getattr(obj, name) for name in getattr(obj, "REVIEW_FIELDS", ())}
-    wording_before = obj.clinical_wording() if review else None
     with transaction.atomic(), reversion.create_revision():
-        # Children the version lacks must go, and positions are unique per
-        # parent, so the current children make way for the stored ones.
-        for children in _children(obj):
-            children.delete()
-        version.revision.revert(delete=False)
-        obj = type(obj).objects.get(pk=obj.pk)
-        if review:
-            changed = obj.clinical_wording() != wording_before
-            review["awaiting_clinical_review"] = review["awaiting_clinical_review"] or (
-                changed and obj.published
-            )
-            for name, value in review.items():
-                setattr(obj, name, value)
-            obj.save()
+        obj = replace_whole(obj, lambda: version.revision.revert(delete=False))
         reversion.set_user(by)
         reversion.set_comment(
             f"Reverted to the version of {version.revision.date_created:%Y-%m-%d %H:%M}."
         )
-        # Reverting saves raw rows; say plainly that every page may differ now.
-        ContentVersion.bump()
         record(
             action=AuditEntry.Action.CONTENT_REVERTED,
             by=by,

@@ -2,6 +2,8 @@ import datetime
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -35,6 +37,13 @@ class ClinicallyReviewed(models.Model):
         default=False,
         help_text="Its clinical wording changed since the last clinical review.",
     )
+    unpublish_at = models.DateTimeField(
+        "unpublish at",
+        null=True,
+        blank=True,
+        help_text="The worker takes it off the site at this date and time.",
+    )
+    drafts = GenericRelation("stretches.Draft")
 
     # Fields a clinician vouches for, besides children's text.
     CLINICAL_FIELDS = ()
@@ -505,6 +514,35 @@ class GuideStretch(models.Model):
 
     def __str__(self):
         return f"{self.guide}: {self.stretch}"
+
+
+class Draft(TimeStampedModel):
+    """An edit of a guide or a stretch, saved without touching the live page:
+    the guide or stretch with its children as serialized rows (the shape a
+    version has), to preview, publish, or have the worker publish at
+    `publish_at` (see stretches/drafts.py)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content = GenericForeignKey("content_type", "object_id")
+    snapshot = models.TextField(editable=False)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    publish_at = models.DateTimeField(
+        "publish at", null=True, blank=True, help_text="The worker publishes the draft then."
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_draft_per_content"
+            )
+        ]
+
+    def __str__(self):
+        return f"Draft of {self.content}"
 
 
 # Revision history: a stretch's version holds its steps and keyword

@@ -25,4 +25,6 @@ urlpatterns = [
         name="detail",
     ),
     path("keywords/<slug:slug>/", list_page(views.KeywordDetailView.as_view()), name="keyword"),
+    # Never cached: a draft, for staff, at a signed address that expires.
+    path("preview/<str:token>/", views.preview_draft, name="preview"),
 ]

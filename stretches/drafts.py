@@ -104,7 +104,9 @@ def render_preview(request, draft, view):
     """The page `view` renders with the draft in place of the live content,
     rendered inside a transaction that is then rolled back."""
     with transaction.atomic():
-        obj = _apply(draft, published=True)
+        obj = _apply(draft)
+        # Shown as if published, even where unreviewed wording may not be.
+        type(obj).objects.filter(pk=obj.pk).update(published=True)
         response = view(request, slug=obj.slug)
         if hasattr(response, "render"):
             response.render()

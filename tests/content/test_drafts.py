@@ -167,3 +167,39 @@ def test_the_change_form_offers_the_draft_preview_and_publishing(editor, drafted
     assert draft.saved_by.username == "edith"
     assert 'href="/preview/' in text
     assert "Publish the draft now" in text and 'name="_save_draft"' in text
+
+
+def test_a_draft_awaiting_review_can_be_previewed_where_the_clinic_requires_review(
+    client, drafted, settings
+):
+    settings.CONTENT_REQUIRE_CLINICAL_REVIEW = True
+    stretch, draft = drafted
+    response = client.get(drafts.preview_address(draft))
+    assert response.status_code == 200
+    assert "Kneel on a mat." in visible_text(response.content.decode())
+    assert Stretch.objects.get(pk=stretch.pk).published
+
+
+def test_a_guide_draft_is_previewed_and_published_with_its_sections(client):
+    from django.db import transaction
+
+    from tests.factories import make_guide
+
+    editor = staff_in("Content editors", username="edith")
+    guide = make_guide(stretches=[make_stretch(title="Bridge")])
+    with transaction.atomic():
+        section = guide.sections.get(position=1)
+        section.body = "Walk for five minutes first."
+        section.save()
+        snapshot = drafts.snapshot(guide)
+        transaction.set_rollback(True)
+    draft = drafts.save_draft(obj=guide, snapshot_json=snapshot, by=editor)
+
+    preview = visible_text(client.get(drafts.preview_address(draft)).content.decode())
+    assert "Walk for five minutes first." in preview and "Bridge" in preview
+    live = visible_text(client.get(guide.get_absolute_url()).content.decode())
+    assert "Walk for five minutes first." not in live and "Warm up." in live
+
+    drafts.publish_draft(draft=draft, by=editor)
+    live = visible_text(client.get(guide.get_absolute_url()).content.decode())
+    assert "Walk for five minutes first." in live and "Bridge" in live

@@ -15,7 +15,9 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which consultation requests, and when.
+    """Who did what to which consultation requests, and when; and what staff
+    did to the health content (reverts, reviews, drafts, publishing), which
+    names no request.
 
     Entries are written once and never changed or deleted: the model refuses
     updates and deletes, and the admin offers neither. They hold request

@@ -59,6 +59,8 @@ class ContentAdmin(VersionAdmin):
     them with who saved each and when, compares any two, and reverts."""
 
     object_history_template = "admin/stretches/object_history.html"
+    # Django's list, without reversion's "Recover deleted" (switched off below).
+    change_list_template = None
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

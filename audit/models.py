@@ -15,7 +15,9 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which consultation requests, and when.
+    """Who did what to which consultation requests, and when; and what staff
+    did to the health content (reverts, reviews, drafts, publishing), which
+    names no request.
 
     Entries are written once and never changed or deleted: the model refuses
     updates and deletes, and the admin offers neither. They hold request
@@ -29,6 +31,13 @@ class AuditEntry(models.Model):
         STATUS_CHANGED = "status_changed", "Changed status"
         ERASED = "erased", "Erased at the patient's request"
         PURGED = "purged", "Deleted after the retention period"
+        CONTENT_REVERTED = "content_reverted", "Reverted health content to a version"
+        CONTENT_REVIEWED = "content_reviewed", "Marked health content clinically reviewed"
+        DRAFT_SAVED = "draft_saved", "Saved a draft of health content"
+        DRAFT_DISCARDED = "draft_discarded", "Discarded a draft of health content"
+        PUBLISH_SCHEDULED = "publish_scheduled", "Scheduled publishing of a draft"
+        CONTENT_PUBLISHED = "content_published", "Published a draft of health content"
+        CONTENT_UNPUBLISHED = "content_unpublished", "Unpublished health content on schedule"
 
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     # A user name, not a foreign key: the trail outlives staff accounts.

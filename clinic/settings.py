@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "practice",
     "booking",
     "audit",
+    "reversion",
 ]
 
 # The page cache comes first: it stores a public page only if the final
@@ -234,6 +235,12 @@ BENCHMARK_BASELINE = env_bool("BENCHMARK_BASELINE", False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# When on, a guide or stretch whose clinical wording changed cannot be (or
+# stay) published until a clinical reviewer marks the review done.
+CONTENT_REQUIRE_CLINICAL_REVIEW = env_bool("CONTENT_REQUIRE_CLINICAL_REVIEW", False)
+# How long a draft's signed preview address works.
+CONTENT_PREVIEW_MINUTES = int(os.environ.get("CONTENT_PREVIEW_MINUTES", "60"))
 
 # The clinic's name until staff save the site settings record in the admin
 # (clinic.models.SiteSettings, which also holds the logo and social links).

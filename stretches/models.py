@@ -1,5 +1,9 @@
 import datetime
 
+import reversion
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -14,6 +18,110 @@ from clinic.models import TimeStampedModel
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
+
+
+class ClinicallyReviewed(models.Model):
+    """Health content a clinician must review: who did, when, how often it is
+    due again, and whether its clinical wording changed since.
+
+    `awaiting_clinical_review` is set when published clinical wording changes
+    (see `clinical_wording()`), in the save path of the model and of its
+    children, and cleared only by `stretches.reviews.mark_reviewed()`."""
+
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    reviewed_by = models.CharField(
+        max_length=200, blank=True, help_text="Name and role, e.g. “Dr A. Jones, pain physician”."
+    )
+    review_every_months = models.PositiveSmallIntegerField(default=12)
+    awaiting_clinical_review = models.BooleanField(
+        default=False,
+        help_text="Its clinical wording changed since the last clinical review.",
+    )
+    unpublish_at = models.DateTimeField(
+        "unpublish at",
+        null=True,
+        blank=True,
+        help_text="The worker takes it off the site at this date and time.",
+    )
+    drafts = GenericRelation("stretches.Draft")
+
+    # Fields a clinician vouches for, besides children's text.
+    CLINICAL_FIELDS = ()
+    REVIEW_FIELDS = (
+        "last_reviewed_on",
+        "reviewed_by",
+        "review_every_months",
+        "awaiting_clinical_review",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and self.published and self._clinical_fields_changed():
+            self.awaiting_clinical_review = True
+        if not self.may_be_published():
+            self.published = False
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "awaiting_clinical_review",
+                "published",
+            }
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.published and not self.may_be_published():
+            raise ValidationError(
+                {
+                    "published": "Its clinical wording is awaiting review: "
+                    "a clinical reviewer must review it before it can be published."
+                }
+            )
+
+    @property
+    def next_review_on(self):
+        if self.last_reviewed_on is None:
+            return None
+        return _add_months(self.last_reviewed_on, self.review_every_months)
+
+    def review_is_due(self, today=None):
+        """True when it was never reviewed or its review date has come."""
+        if self.next_review_on is None:
+            return True
+        return self.next_review_on <= (today or datetime.date.today())
+
+    @property
+    def review_is_current(self):
+        """True when a named clinician reviewed the wording shown now."""
+        return bool(
+            self.last_reviewed_on and self.reviewed_by and not self.awaiting_clinical_review
+        )
+
+    def clinical_wording(self):
+        """The clinical wording as lines of text, to tell whether it changed."""
+        return [f"{name}: {getattr(self, name)}" for name in self.CLINICAL_FIELDS]
+
+    def may_be_published(self):
+        return not (settings.CONTENT_REQUIRE_CLINICAL_REVIEW and self.awaiting_clinical_review)
+
+    def _clinical_fields_changed(self):
+        if not self.CLINICAL_FIELDS:
+            return False
+        stored = type(self).objects.filter(pk=self.pk).values(*self.CLINICAL_FIELDS).first()
+        return stored is not None and any(
+            stored[name] != getattr(self, name) for name in self.CLINICAL_FIELDS
+        )
+
+    @classmethod
+    def note_clinical_change(cls, **lookup):
+        """A child's clinical text changed: a published parent awaits review
+        (and, where the clinic requires review, stops being published)."""
+        changes = {"awaiting_clinical_review": True}
+        if settings.CONTENT_REQUIRE_CLINICAL_REVIEW:
+            changes["published"] = False
+        cls.objects.filter(published=True, **lookup).update(**changes)
 
 
 class Keyword(models.Model):
@@ -48,7 +156,7 @@ class StretchQuerySet(PublishedQuerySet):
 BREATH_SECONDS = 4
 
 
-class Stretch(TimeStampedModel):
+class Stretch(ClinicallyReviewed, TimeStampedModel):
     """One stretch: why it helps, how to do it, and how long to hold or how
     often to repeat it."""
 
@@ -99,9 +207,21 @@ class Stretch(TimeStampedModel):
 
     objects = StretchQuerySet.as_manager()
 
+    CLINICAL_FIELDS = (
+        "benefit",
+        "hold_min_seconds",
+        "hold_max_seconds",
+        "repeat_min",
+        "repeat_max",
+        "each_side",
+    )
+
     class Meta:
         ordering = ["position", "title"]
         verbose_name_plural = "stretches"
+        permissions = [
+            ("review_clinical_content", "Can mark guides and stretches clinically reviewed")
+        ]
 
     def __str__(self):
         return self.title
@@ -130,6 +250,11 @@ class Stretch(TimeStampedModel):
             errors["image_alt"] = "Describe the image for people who cannot see it."
         if errors:
             raise ValidationError(errors)
+        super().clean()
+
+    def clinical_wording(self):
+        steps = [f"Step {step.position}: {step.text}" for step in self.steps.all()]
+        return super().clinical_wording() + steps
 
     @property
     def guidance(self):
@@ -234,6 +359,14 @@ class Step(models.Model):
     def __str__(self):
         return self.text
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Stretch.note_clinical_change(pk=self.stretch_id)
+
+    def delete(self, *args, **kwargs):
+        Stretch.note_clinical_change(pk=self.stretch_id)
+        return super().delete(*args, **kwargs)
+
 
 class StretchKeyword(models.Model):
     """A keyword on a stretch, in order: the article lists each stretch's
@@ -282,7 +415,7 @@ class GuideQuerySet(PublishedQuerySet):
         return published.filter(is_homepage=True).first() or published.first()
 
 
-class Guide(TimeStampedModel):
+class Guide(ClinicallyReviewed, TimeStampedModel):
     """An article made of ordered sections, one of which lists stretches.
 
     Health content must be reviewed regularly: the guide records when and by
@@ -300,11 +433,6 @@ class Guide(TimeStampedModel):
         default=False,
         help_text="The guide shown at the site's address. Only one guide can have this.",
     )
-    last_reviewed_on = models.DateField(null=True, blank=True)
-    reviewed_by = models.CharField(
-        max_length=200, blank=True, help_text="Name and role, e.g. “Dr A. Jones, pain physician”."
-    )
-    review_every_months = models.PositiveSmallIntegerField(default=12)
     stretches = models.ManyToManyField(Stretch, through="GuideStretch", related_name="guides")
 
     objects = GuideQuerySet.as_manager()
@@ -325,17 +453,13 @@ class Guide(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("stretches:guide", kwargs={"slug": self.slug})
 
-    @property
-    def next_review_on(self):
-        if self.last_reviewed_on is None:
-            return None
-        return _add_months(self.last_reviewed_on, self.review_every_months)
-
-    def review_is_due(self, today=None):
-        """True when the guide was never reviewed or its review date has come."""
-        if self.next_review_on is None:
-            return True
-        return self.next_review_on <= (today or datetime.date.today())
+    def clinical_wording(self):
+        lines = []
+        for section in self.sections.prefetch_related("points"):
+            lines += [f"Heading: {section.heading}", f"Text: {section.body}"]
+            lines += [f"Point: {point}" for point in section.points.all()]
+            lines.append(f"Closing: {section.closing}")
+        return lines
 
 
 def _add_months(day, months):
@@ -380,6 +504,14 @@ class GuideSection(models.Model):
     def __str__(self):
         return self.heading or f"{self.get_kind_display()} section {self.position}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Guide.note_clinical_change(pk=self.guide_id)
+
+    def delete(self, *args, **kwargs):
+        Guide.note_clinical_change(pk=self.guide_id)
+        return super().delete(*args, **kwargs)
+
     @property
     def paragraphs(self):
         return _paragraphs(self.body)
@@ -408,6 +540,14 @@ class SectionPoint(models.Model):
     def __str__(self):
         return f"{self.lead_in} {self.text}".strip()
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Guide.note_clinical_change(sections=self.section_id)
+
+    def delete(self, *args, **kwargs):
+        Guide.note_clinical_change(sections=self.section_id)
+        return super().delete(*args, **kwargs)
+
 
 class GuideStretch(models.Model):
     """A stretch's place in a guide (“1. Child’s Pose”)."""
@@ -426,3 +566,46 @@ class GuideStretch(models.Model):
 
     def __str__(self):
         return f"{self.guide}: {self.stretch}"
+
+
+class Draft(TimeStampedModel):
+    """An edit of a guide or a stretch, saved without touching the live page:
+    the guide or stretch with its children as serialized rows (the shape a
+    version has), to preview, publish, or have the worker publish at
+    `publish_at` (see stretches/drafts.py)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content = GenericForeignKey("content_type", "object_id")
+    snapshot = models.TextField(editable=False)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    publish_at = models.DateTimeField(
+        "publish at", null=True, blank=True, help_text="The worker publishes the draft then."
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_draft_per_content"
+            )
+        ]
+
+    def __str__(self):
+        return f"Draft of {self.content}"
+
+
+# Revision history: a stretch's version holds its steps and keyword
+# links, a guide's its sections, their points and its stretch order,
+# so a revert restores the whole of either. A section edited on its
+# own page saves a version of the whole guide.
+reversion.register(Stretch, follow=["steps", "stretch_keywords"])
+reversion.register(Step)
+reversion.register(StretchKeyword)
+reversion.register(Keyword)
+reversion.register(Guide, follow=["sections", "guide_stretches"])
+reversion.register(GuideSection, follow=["points", "guide"])
+reversion.register(SectionPoint)
+reversion.register(GuideStretch)

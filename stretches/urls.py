@@ -36,4 +36,6 @@ urlpatterns = [
     # Served fresh: the browser checks the worker for a new version itself.
     path("sw.js", routine.service_worker, name="service_worker"),
     path("manifest.webmanifest", cached_public_page(routine.manifest), name="manifest"),
+    # Never cached: a draft, for staff, at a signed address that expires.
+    path("preview/<str:token>/", views.preview_draft, name="preview"),
 ]

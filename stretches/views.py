@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
@@ -5,7 +6,7 @@ from django.views.generic import DetailView, ListView
 from clinic.models import SiteSettings
 from clinic.site_address import absolute_url
 
-from . import structured_data
+from . import drafts, structured_data
 from .models import Guide, Keyword, Stretch
 
 
@@ -72,3 +73,20 @@ class KeywordDetailView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(keyword=self.keyword, **kwargs)
+
+
+def preview_draft(request, token):
+    """A draft in the site's design, at a signed address that expires. Never
+    cached: the page cache only stores views wrapped in `cached_public_page`,
+    and the response says `no-store` to every other cache."""
+    draft = drafts.draft_for_preview(token)
+    if draft is None or draft.content is None:
+        raise Http404("This preview address is wrong or has expired.")
+    if isinstance(draft.content, Guide):
+        view = GuideDetailView.as_view()
+    else:
+        view = StretchDetailView.as_view()
+    try:
+        return drafts.render_preview(request, draft, view)
+    except drafts.DraftError as error:
+        raise Http404(str(error)) from None

@@ -19,9 +19,10 @@ def test_home_page_shows_the_guides_review_date_when_set(client):
     guide = Guide.objects.homepage()
     guide.last_reviewed_on = "2026-03-01"
     guide.reviewed_by = "Dr A. Jones, pain physician"
+    guide.awaiting_clinical_review = False
     guide.save()
     page = visible_text(client.get("/").content.decode())
-    assert "Last reviewed on 1 March 2026 by Dr A. Jones, pain physician." in page
+    assert "Reviewed by Dr A. Jones, pain physician on 1 March 2026." in page
 
 
 def test_guide_has_its_own_address(client):

@@ -61,6 +61,7 @@ def stretch_form(stretch, **changes):
         "hold_max_seconds": stretch.hold_max_seconds or "",
         "repeat_min": stretch.repeat_min or "",
         "repeat_max": stretch.repeat_max or "",
+        "review_every_months": stretch.review_every_months,
         "image_alt": "",
         "steps-TOTAL_FORMS": len(steps),
         "steps-INITIAL_FORMS": len(steps),

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from clinic.models import TimeStampedModel
+from consultations.red_flags import Urgency
 from practice.models import AppointmentType, Clinician, Location, Weekday
 
 BLOCK = datetime.timedelta(minutes=5)
@@ -193,6 +194,19 @@ class Appointment(TimeStampedModel):
         blank=True,
         related_name="+",
         help_text="The staff member who booked it; empty when the patient booked online.",
+    )
+
+    urgency = models.PositiveSmallIntegerField(
+        choices=Urgency.choices,
+        default=Urgency.ROUTINE,
+        db_index=True,
+        help_text="From the patient's warning-sign answers when booking online.",
+    )
+    red_flags = models.JSONField(
+        "warning signs ticked", default=list, blank=True, help_text="The codes of the signs."
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Raised on every change: the calendar file's SEQUENCE."
     )
 
     objects = AppointmentQuerySet.as_manager()

@@ -4,25 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0002_staff_group_permissions'),
+        ("booking", "0002_staff_group_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointment',
-            name='red_flags',
-            field=models.JSONField(blank=True, default=list, help_text='The codes of the signs.', verbose_name='warning signs ticked'),
+            model_name="appointment",
+            name="red_flags",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The codes of the signs.",
+                verbose_name="warning signs ticked",
+            ),
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='sequence',
-            field=models.PositiveIntegerField(default=0, help_text="Raised on every change: the calendar file's SEQUENCE."),
+            model_name="appointment",
+            name="sequence",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Raised on every change: the calendar file's SEQUENCE."
+            ),
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='urgency',
-            field=models.PositiveSmallIntegerField(choices=[(0, 'Routine'), (1, 'Discuss soon: a clinician should read it first'), (2, 'Urgent: same-day care advised'), (3, 'Emergency: advised to seek emergency care now')], db_index=True, default=0, help_text="From the patient's warning-sign answers when booking online."),
+            model_name="appointment",
+            name="urgency",
+            field=models.PositiveSmallIntegerField(
+                choices=[
+                    (0, "Routine"),
+                    (1, "Discuss soon: a clinician should read it first"),
+                    (2, "Urgent: same-day care advised"),
+                    (3, "Emergency: advised to seek emergency care now"),
+                ],
+                db_index=True,
+                default=0,
+                help_text="From the patient's warning-sign answers when booking online.",
+            ),
         ),
     ]

@@ -5,31 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0003_appointment_urgency_warning_signs_and_sequence'),
-        ('consultations', '0007_scrub_names_from_admin_log'),
+        ("booking", "0003_appointment_urgency_warning_signs_and_sequence"),
+        ("consultations", "0007_scrub_names_from_admin_log"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='appointment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbox_messages', to='booking.appointment'),
+            model_name="outboxmessage",
+            name="appointment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="outbox_messages",
+                to="booking.appointment",
+            ),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='calendar',
-            field=models.TextField(blank=True, help_text='An iCalendar (.ics) file attached to the email, if any.'),
+            model_name="outboxmessage",
+            name="calendar",
+            field=models.TextField(
+                blank=True, help_text="An iCalendar (.ics) file attached to the email, if any."
+            ),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='consultation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbox_messages', to='consultations.consultationrequest'),
+            model_name="outboxmessage",
+            name="consultation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="outbox_messages",
+                to="consultations.consultationrequest",
+            ),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='kind',
-            field=models.CharField(choices=[('staff_notification', 'Staff: new request'), ('patient_acknowledgement', 'Patient: acknowledgement'), ('emergency_escalation', 'Staff: emergency not yet opened'), ('booking_confirmation', 'Patient: appointment booked'), ('booking_change', 'Patient: appointment moved'), ('booking_cancellation', 'Patient: appointment cancelled')], max_length=30),
+            model_name="outboxmessage",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("staff_notification", "Staff: new request"),
+                    ("patient_acknowledgement", "Patient: acknowledgement"),
+                    ("emergency_escalation", "Staff: emergency not yet opened"),
+                    ("booking_confirmation", "Patient: appointment booked"),
+                    ("booking_change", "Patient: appointment moved"),
+                    ("booking_cancellation", "Patient: appointment cancelled"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

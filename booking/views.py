@@ -86,6 +86,9 @@ def start(request):
     if request.method == "GET" and request.GET.get("clinician"):
         state["clinician_slug"] = request.GET["clinician"][:60]
         _save(request, state)
+    call_me = reverse("consultations:request")
+    if request.GET.get("stretch"):
+        call_me += "?" + urlencode({"stretch": request.GET["stretch"][:100]})
     if request.method == "POST":
         form = WarningSignsForm(request.POST)
         if form.is_valid():
@@ -94,7 +97,7 @@ def start(request):
             return redirect("booking:choose")
     else:
         form = WarningSignsForm(initial=_split_signs(state.get("red_flags", [])))
-    return render(request, "booking/start.html", {"form": form})
+    return render(request, "booking/start.html", {"form": form, "call_me_url": call_me})
 
 
 def _split_signs(codes):

@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from booking.models import Appointment, Hold, OccupiedBlock
 from consultations.models import OutboxMessage
@@ -135,3 +136,26 @@ def test_book_with_links_on_clinician_pages_lead_to_the_booking(client, diary):
     _, clinician, _ = diary
     page = client.get(clinician.get_absolute_url())
     assert "/book/?clinician=grace-hopper" in page.text
+
+
+def result_list(response):
+    html = response.text
+    return html[html.index('id="changelist-form"') :]
+
+
+def test_staff_see_sort_and_filter_by_the_warning_signs_of_online_bookings(
+    admin_client, client, diary
+):
+    location, clinician, appointment_type = diary
+    slot = first_free_slot(appointment_type, clinician)
+    walk_to_review(client, location, clinician, appointment_type, slot, urgent_signs=["fever"])
+    client.post("/book/review/")
+    appointment = Appointment.objects.get()
+    changelist = reverse("admin:booking_appointment_changelist")
+    by_urgency = admin_client.get(changelist + "?o=-7")  # the warning-signs column
+    assert by_urgency.status_code == 200
+    assert "Urgent: same-day care advised" in result_list(by_urgency)
+    routine_only = admin_client.get(changelist + f"?urgency__exact={Urgency.ROUTINE}")
+    assert "Ada Lovelace" not in result_list(routine_only)
+    detail = admin_client.get(reverse("admin:booking_appointment_change", args=[appointment.pk]))
+    assert "high temperature" in detail.text

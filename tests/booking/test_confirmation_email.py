@@ -50,7 +50,7 @@ def test_the_confirmation_email_carries_an_ics_the_calendar_reads(client, clinic
     assert event["DTSTART"].params["TZID"] == "Europe/London"
     assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     assert event.decoded("DTEND") - start == datetime.timedelta(minutes=30)
-    assert "12 Upper Street, London, N1 0PQ" == str(event["LOCATION"])
+    assert str(event["LOCATION"]) == "12 Upper Street, London, N1 0PQ"
     assert "Angel station" in str(event["DESCRIPTION"])
     assert "Dr Grace Hopper" in str(event["SUMMARY"])
 

@@ -189,7 +189,8 @@ def parse_slot(value):
         clinician_id = int(clinician_id)
     except ValueError:
         return None
-    if starts_at.tzinfo is None or clinician_id <= 0:
+    # Out of any database integer's or the calendar's range: not a time we offered.
+    if starts_at.tzinfo is None or not 0 < clinician_id < 2**31 or not 2000 < starts_at.year < 2200:
         return None
     return clinician_id, starts_at.astimezone(datetime.UTC)
 

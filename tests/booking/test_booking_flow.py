@@ -159,3 +159,52 @@ def test_staff_see_sort_and_filter_by_the_warning_signs_of_online_bookings(
     assert "Ada Lovelace" not in result_list(routine_only)
     detail = admin_client.get(reverse("admin:booking_appointment_change", args=[appointment.pk]))
     assert "high temperature" in detail.text
+
+
+HOSTILE_SLOTS = [
+    "",
+    "1|",
+    "|2026-12-01T09:00:00+00:00",
+    "abc|def",
+    "99999999999999999999|2026-12-01T09:00:00+00:00",
+    "1|9999-12-31T23:55:00+00:00",
+    "1|0001-01-01T00:00:00+00:00",
+    "1|2026-12-01T09:00:00",
+    "1|2026-12-01T09:03:00+00:00",
+    "-1|2026-12-01T09:00:00+00:00",
+    "1\x00|2026-12-01T09:00:00+00:00",
+]
+
+
+@pytest.mark.parametrize("slot", HOSTILE_SLOTS)
+def test_a_made_up_time_is_a_clear_error_not_a_crash(client, diary, slot):
+    location, clinician, appointment_type = diary
+    answer_warning_signs(client)
+    choose(client, appointment_type, location, clinician)
+    response = client.post("/book/hold/", {"slot": slot})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.text
+    assert not Hold.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {"appointment_type": "99999999999999999999", "location": "1", "clinician": ""},
+        {"appointment_type": "x", "location": "\x00", "clinician": "\x00"},
+        {"appointment_type": "1", "location": "1", "clinician": "a" * 5000},
+    ],
+)
+def test_a_made_up_choice_is_a_form_error_not_a_crash(client, choice):
+    answer_warning_signs(client)
+    response = client.post("/book/choose/", choice)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text or "Please choose" in response.text
+
+
+def test_steps_out_of_order_lead_back_to_where_the_patient_is(client, diary):
+    assert client.get("/book/choose/")["Location"] == "/book/"
+    assert client.get("/book/details/")["Location"] == "/book/times/"
+    assert client.post("/book/review/")["Location"] == "/book/times/"
+    assert client.get("/book/confirmed/")["Location"] == "/book/"
+    assert not Appointment.objects.exists()

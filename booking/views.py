@@ -284,13 +284,15 @@ def _details_form(state, data=None):
 def _summary(state, choice, held):
     appointment_type, location, _ = choice
     clinician, starts_at, live = held
+    seconds = max(0, int((live.expires_at - timezone.now()).total_seconds())) if live else 0
     return {
         "appointment_type": appointment_type,
         "location": location,
         "clinician": clinician,
         "starts_at": starts_at.astimezone(clinic_zone()),
         "hold": live,
-        "hold_seconds": int((live.expires_at - timezone.now()).total_seconds()) if live else 0,
+        "hold_seconds": seconds,
+        "hold_minutes": -(-seconds // 60),
         "advice": _advice(state),
     }
 

@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.urls import reverse
 
 from booking.models import Appointment
 from consultations.models import OutboxMessage
@@ -91,3 +92,16 @@ def test_the_email_is_stored_with_the_appointment_in_one_transaction(client, cli
     assert message.appointment == appointment
     assert message.consultation is None
     assert message.calendar.startswith("BEGIN:VCALENDAR")
+
+
+def test_the_outbox_admin_lists_appointment_emails_with_a_link_to_the_appointment(
+    client, clinic_location, admin_client
+):
+    appointment = booked(client, clinic_location)
+    message = OutboxMessage.objects.get()
+    changelist = admin_client.get(reverse("admin:consultations_outboxmessage_changelist"))
+    assert changelist.status_code == 200
+    link = reverse("admin:booking_appointment_change", args=[appointment.pk])
+    assert f'href="{link}">Appointment #{appointment.pk}</a>' in changelist.text
+    page = admin_client.get(reverse("admin:consultations_outboxmessage_change", args=[message.pk]))
+    assert page.status_code == 200

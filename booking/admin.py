@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from consultations.red_flags import Urgency, describe
+
 from .models import (
     Appointment,
     AvailabilityException,
@@ -149,9 +151,10 @@ class AppointmentAdmin(admin.ModelAdmin):
         "appointment_type",
         "patient_name",
         "status",
+        "urgency_flag",
         "patient_no_shows",
     ]
-    list_filter = ["status", "clinician", "location", "appointment_type", "source"]
+    list_filter = ["status", "urgency", "clinician", "location", "appointment_type", "source"]
     search_fields = ["patient_name", "patient_email", "patient_phone"]
     date_hierarchy = "starts_at"
     list_select_related = ["clinician", "location", "appointment_type"]
@@ -192,6 +195,13 @@ class AppointmentAdmin(admin.ModelAdmin):
             "patient_no_shows",
             "source",
             "booked_by",
+            "urgency",
+            "warning_signs",
+            "pain_duration_weeks",
+            "pain_intensity",
+            "description",
+            "consent_text",
+            "consent_given_at",
             "status_history",
         ]
 
@@ -232,6 +242,16 @@ class AppointmentAdmin(admin.ModelAdmin):
                 )
                 for change in changes
             ),
+        )
+
+    @admin.display(description="warning signs", ordering="-urgency")
+    def urgency_flag(self, appointment):
+        return "" if appointment.urgency == Urgency.ROUTINE else appointment.get_urgency_display()
+
+    @admin.display(description="warning signs ticked")
+    def warning_signs(self, appointment):
+        return format_html_join(
+            "", "<p>{}</p>", ((sign,) for sign in describe(appointment.red_flags))
         )
 
     @admin.display(description="patient no-shows")

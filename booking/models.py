@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from clinic.models import TimeStampedModel
+from consultations.models import ConsultationRequest
+from consultations.red_flags import Urgency
 from practice.models import AppointmentType, Clinician, Location, Weekday
 
 BLOCK = datetime.timedelta(minutes=5)
@@ -193,6 +195,32 @@ class Appointment(TimeStampedModel):
         blank=True,
         related_name="+",
         help_text="The staff member who booked it; empty when the patient booked online.",
+    )
+
+    urgency = models.PositiveSmallIntegerField(
+        choices=Urgency.choices,
+        default=Urgency.ROUTINE,
+        db_index=True,
+        help_text="From the patient's warning-sign answers when booking online.",
+    )
+    red_flags = models.JSONField(
+        "warning signs ticked", default=list, blank=True, help_text="The codes of the signs."
+    )
+    pain_duration_weeks = models.PositiveSmallIntegerField(
+        "how long the pain has lasted",
+        choices=ConsultationRequest.PainDuration.choices,
+        null=True,
+        blank=True,
+    )
+    pain_intensity = models.PositiveSmallIntegerField(
+        "pain intensity (0–10)", null=True, blank=True
+    )
+    description = models.TextField("description of the back pain", max_length=4000, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    consent_text = models.TextField("consent wording agreed to", blank=True)
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Raised on every change: the calendar file's SEQUENCE."
     )
 
     objects = AppointmentQuerySet.as_manager()

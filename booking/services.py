@@ -8,7 +8,7 @@ contested slot. Staff in the admin and patients online call the same functions.
 import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .availability import blocks_between, fits_rules, nearest_free_slots, occupied_until
@@ -152,14 +152,16 @@ def book_appointment(
     patient_phone="",
     hold_token=None,
     booked_by=None,
+    answers=None,
     now=None,
 ):
     """Book an appointment, online (`booked_by` None) or by staff.
 
     A patient's own hold on this time (`hold_token`) is turned into the
-    appointment. Raises NotAllowed (the clinician does not offer the type, or
-    it cannot be booked online), OutsideAvailability or SlotTaken; nothing is
-    stored then.
+    appointment; `answers` are further Appointment fields (warning signs,
+    pain answers, consent) stored with it. Raises NotAllowed (the clinician
+    does not offer the type, or it cannot be booked online),
+    OutsideAvailability or SlotTaken; nothing is stored then.
     """
     now = now or timezone.now()
     _check_offer(
@@ -193,6 +195,7 @@ def book_appointment(
                 patient_phone=patient_phone,
                 source=Appointment.Source.STAFF if booked_by else Appointment.Source.ONLINE,
                 booked_by=booked_by,
+                **(answers or {}),
             )
             _claim(
                 clinician=clinician,
@@ -250,7 +253,8 @@ def move_appointment(*, appointment, to_status, by=None, by_label="patient", now
             now=now,
         )
         current.status = to_status
-        current.save(update_fields=["status", "updated_at"])
+        current.sequence += 1
+        current.save(update_fields=["status", "sequence", "updated_at"])
         if not current.holds_time:
             current.blocks.all().delete()
     appointment.refresh_from_db()
@@ -283,6 +287,7 @@ def reschedule_appointment(*, appointment, starts_at, clinician=None, location=N
                 location=location,
                 starts_at=starts_at,
                 ends_at=_ends_at(appointment.appointment_type, starts_at),
+                sequence=models.F("sequence") + 1,
                 updated_at=now,
             )
             appointment.refresh_from_db()

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("consultation/", include("consultations.urls")),
+    path("book/", include("booking.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps | practice_sitemaps}, name="sitemap"),
     path(
         "robots.txt",

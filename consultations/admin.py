@@ -482,6 +482,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Request", ordering="consultation_id")
     def request_number(self, message):
+        if message.consultation_id is None:
+            url = reverse("admin:booking_appointment_change", args=[message.appointment_id])
+            return format_html('<a href="{}">Appointment #{}</a>', url, message.appointment_id)
         url = reverse(
             "admin:consultations_consultationrequest_change", args=[message.consultation_id]
         )

@@ -455,14 +455,31 @@ class OutboxMessage(TimeStampedModel):
         STAFF_NOTIFICATION = "staff_notification", "Staff: new request"
         PATIENT_ACKNOWLEDGEMENT = "patient_acknowledgement", "Patient: acknowledgement"
         EMERGENCY_ESCALATION = "emergency_escalation", "Staff: emergency not yet opened"
+        BOOKING_CONFIRMATION = "booking_confirmation", "Patient: appointment booked"
+        BOOKING_CHANGE = "booking_change", "Patient: appointment moved"
+        BOOKING_CANCELLATION = "booking_cancellation", "Patient: appointment cancelled"
 
     consultation = models.ForeignKey(
-        ConsultationRequest, on_delete=models.CASCADE, related_name="outbox_messages"
+        ConsultationRequest,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        null=True,
+        blank=True,
+    )
+    appointment = models.ForeignKey(
+        "booking.Appointment",
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     recipients = models.JSONField(default=list)
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    calendar = models.TextField(
+        blank=True, help_text="An iCalendar (.ics) file attached to the email, if any."
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -487,12 +504,16 @@ class OutboxMessage(TimeStampedModel):
         verbose_name = "outbox message"
 
     def __str__(self):
+        if self.consultation_id is None:
+            return f"{self.get_kind_display()} for appointment #{self.appointment_id}"
         return f"{self.get_kind_display()} for request #{self.consultation_id}"
 
     @property
     def is_emergency_staff_alert(self):
-        return self.kind != self.Kind.PATIENT_ACKNOWLEDGEMENT and (
-            self.consultation.urgency == Urgency.EMERGENCY
+        return (
+            self.consultation_id is not None
+            and self.kind != self.Kind.PATIENT_ACKNOWLEDGEMENT
+            and self.consultation.urgency == Urgency.EMERGENCY
         )
 
     def record_delivery(self, *, now):

@@ -12,7 +12,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,13 +39,23 @@ def deliver(*, message_id, now=None):
         return None
     message = OutboxMessage.objects.select_related("consultation").get(pk=message_id)
     try:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, message.recipients)
+        email_for(message).send()
     except Exception as error:
         # Any failure (refused, timed out, unreachable) is tried again later.
         record_failure(message, error=error, now=now)
     else:
         message.record_delivery(now=now)
     return message
+
+
+def email_for(message):
+    """The email to send: the message, with its calendar file attached if it has one."""
+    email = EmailMessage(
+        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, message.recipients
+    )
+    if message.calendar:
+        email.attach("appointment.ics", message.calendar, "text/calendar")
+    return email
 
 
 def record_failure(message, *, error, now):

@@ -53,8 +53,11 @@ def test_emergency_number_is_a_setting(client, settings):
 
 
 def test_stretch_page_link_prefills_the_stretch(client):
+    # The stretch page leads to the booking, whose "call me" link carries the stretch.
     stretch_page = client.get("/stretches/cobra-stretch/").content.decode()
-    assert 'href="/consultation/?stretch=cobra-stretch"' in stretch_page
+    assert 'href="/book/?stretch=cobra-stretch"' in stretch_page
+    booking = client.get("/book/", {"stretch": "cobra-stretch"}).content.decode()
+    assert 'href="/consultation/?stretch=cobra-stretch"' in booking
     form = client.get(FORM_URL, {"stretch": "cobra-stretch"}).content.decode()
     assert '<input type="hidden" name="stretch" value="cobra-stretch"' in form
     assert "You are asking about the <strong>Cobra Stretch</strong>" in form

@@ -59,7 +59,7 @@ def test_a_clinicians_page_shows_hours_by_place_and_a_book_with_link(client, pra
     html = response.content.decode()
     assert "Monday</th><td>09:00–12:30, 13:30–17:00" in html
     assert "(UK time)" in html
-    assert 'href="/consultation/?clinician=dr-amira-hassan">Book with Dr Amira Hassan</a>' in html
+    assert 'href="/book/?clinician=dr-amira-hassan">Book with Dr Amira Hassan</a>' in html
     assert "Languages:</strong> English, Arabic" in html
 
 

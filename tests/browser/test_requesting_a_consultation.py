@@ -91,8 +91,11 @@ def test_patient_requests_a_consultation_from_a_stretch_with_the_keyboard_only(
     page.get_by_role("link", name=f"3. {STRETCH['title']}").click()
     page.wait_for_url(f"**/stretches/{STRETCH['slug']}/")
 
-    # Its call to action opens the form with the stretch filled in.
+    # Its call to action opens the booking; asking for a call instead opens
+    # the form with the stretch filled in.
     page.locator("main").get_by_role("link", name="Request Consultation").click()
+    page.wait_for_url(f"**/book/?stretch={STRETCH['slug']}")
+    page.get_by_role("link", name="I would rather the clinic called me").click()
     page.wait_for_url(f"**{consultation_url}?stretch={STRETCH['slug']}")
     assert page.locator("h1").count() == 1
     assert stretch_is_filled_in(page), "the form does not show the stretch it came from"

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "booking"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("choose/", views.choose, name="choose"),
+    path("times/", views.times, name="times"),
+    path("hold/", views.hold, name="hold"),
+    path("release/", views.release, name="release"),
+    path("details/", views.details, name="details"),
+    path("review/", views.review, name="review"),
+    path("confirmed/", views.confirmed, name="confirmed"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+]

@@ -164,6 +164,10 @@ def test_a_second_guide_goes_from_creation_to_revert_through_the_admin(client):
     # The editor publishes the draft: the guide is on the site, in its places.
     publish_url = reverse("admin:stretches_guide_publish_draft", args=[guide.pk])
     assert editor.post(publish_url).status_code == 302
+    guide.refresh_from_db()
+    # The review is kept, and the draft's new wording awaits the next one.
+    assert guide.published and guide.reviewed_by.startswith("Amira Jones")
+    assert guide.awaiting_clinical_review
     status, page = text_of(visitor, LIVE)
     assert status == 200
     assert "Stretches for neck pain" in page and DRAFT_WORDING in page

@@ -453,6 +453,12 @@ class Guide(ClinicallyReviewed, TimeStampedModel):
     def get_absolute_url(self):
         return reverse("stretches:guide", kwargs={"slug": self.slug})
 
+    def get_routine_url(self):
+        """The home page's guide has the site's routine; others their own."""
+        if self.is_homepage:
+            return reverse("stretches:routine")
+        return reverse("stretches:guide_routine", kwargs={"slug": self.slug})
+
     def clinical_wording(self):
         lines = []
         for section in self.sections.prefetch_related("points"):

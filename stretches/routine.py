@@ -57,9 +57,7 @@ def _placements(guide):
 
 
 def routine_url(guide):
-    if guide.is_homepage:
-        return reverse("stretches:routine")
-    return reverse("stretches:guide_routine", kwargs={"slug": guide.slug})
+    return guide.get_routine_url()
 
 
 def routine(request, slug=None):

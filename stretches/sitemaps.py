@@ -9,7 +9,7 @@ class HomeSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["stretches:home", "stretches:list", "stretches:routine"]
+        return ["stretches:home", "stretches:guides", "stretches:list", "stretches:routine"]
 
     def location(self, item):
         return reverse(item)

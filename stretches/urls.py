@@ -13,6 +13,7 @@ list_page = cached_public_page(query={"page": PAGE_NUMBER})
 
 urlpatterns = [
     path("", cached_public_page(views.home), name="home"),
+    path("guides/", cached_public_page(views.GuideListView.as_view()), name="guides"),
     path(
         "guides/<slug:slug>/",
         cached_public_page(views.GuideDetailView.as_view()),

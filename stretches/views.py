@@ -38,6 +38,15 @@ class GuideDetailView(DetailView):
         return super().get_context_data(**_guide_context(self.request, self.object), **kwargs)
 
 
+class GuideListView(ListView):
+    """Every published guide, the home page's first: the guides' place in
+    the site's navigation."""
+
+    queryset = Guide.objects.published()
+    context_object_name = "guides"
+    template_name = "stretches/guide_list.html"
+
+
 # A page of summaries a phone can scroll, and whose first render (after each
 # content change) costs about the same with 7 stretches as with thousands.
 SUMMARIES_PER_PAGE = 24

@@ -43,6 +43,7 @@ def json_ld(html):
 def public_paths():
     return [
         "/",
+        "/guides/",
         "/stretches/",
         *(stretch.get_absolute_url() for stretch in Stretch.objects.published()),
         *(keyword.get_absolute_url() for keyword in Keyword.objects.all()),
@@ -53,7 +54,7 @@ def test_every_page_has_its_own_title_and_description(client):
     heads = [head(client.get(path).content.decode()) for path in public_paths()]
     titles = [h["title"] for h in heads]
     descriptions = [h["description"] for h in heads]
-    assert len(set(titles)) == len(titles) == 18
+    assert len(set(titles)) == len(titles) == 19
     assert len(set(descriptions)) == len(descriptions)
     assert all(len(d) >= 50 for d in descriptions), descriptions
 

@@ -5,6 +5,7 @@ once a page is cached it costs one query, the content version.
 The counts, first request / every later one until the content changes:
   /                       7 / 1  version, guide, sections, points, stretches, steps, keywords
   /guides/<slug>/         7 / 1  the same
+  /guides/                2 / 1  version, published guides (no sections or stretches)
   /stretches/             3 / 1  version, count, page of stretches (summaries: no steps)
   /stretches/<slug>/      4 / 1  version, stretch, steps, keywords
   /keywords/<slug>/       4 / 1  version, keyword, count, page of stretches
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "/": 7,
     "/guides/daily-stretches-for-back-pain/": 7,
+    "/guides/": 2,
     "/stretches/": 3,
     "/stretches/cobra-stretch/": 4,
     "/keywords/chronic-pain/": 4,

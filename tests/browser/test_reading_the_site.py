@@ -13,6 +13,7 @@ pytestmark = [
 
 PAGES = {
     "home": "/",
+    "guide-list": "/guides/",
     "guide": "/guides/daily-stretches-for-back-pain/",
     "stretch-list": "/stretches/",
     "consultation-form": "/consultation/",

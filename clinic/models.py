@@ -4,6 +4,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import connection, models
 
 from clinic.images import picture, validate_image
@@ -152,6 +153,13 @@ class SiteSettings(TimeStampedModel):
         default=default_clinic_address,
         help_text="One part per line. Shown in the footer and in the privacy notice, "
         "which names the clinic as the data controller.",
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        "send appointment reminders this many hours before",
+        default=24,
+        validators=[MaxValueValidator(7 * 24)],
+        help_text="0: send no reminders. A booking made closer to its time than this gets "
+        "no reminder: its confirmation has just told the patient.",
     )
     facebook_url = models.URLField("Facebook", blank=True)
     instagram_url = models.URLField("Instagram", blank=True)

@@ -95,6 +95,9 @@ class ContentVersion(models.Model):
         return token
 
 
+REMINDER_HOURS_DEFAULT = 24
+
+
 class SiteSettings(TimeStampedModel):
     """The clinic's name, logo, contact details and social links, edited by
     staff: one row.
@@ -156,9 +159,10 @@ class SiteSettings(TimeStampedModel):
     )
     reminder_hours_before = models.PositiveSmallIntegerField(
         "send appointment reminders this many hours before",
-        default=24,
+        default=REMINDER_HOURS_DEFAULT,
+        blank=True,
         validators=[MaxValueValidator(7 * 24)],
-        help_text="0: send no reminders. A booking made closer to its time than this gets "
+        help_text="Empty: 24. 0: send no reminders. A booking made closer to its time than this gets "
         "no reminder: its confirmation has just told the patient.",
     )
     facebook_url = models.URLField("Facebook", blank=True)
@@ -186,6 +190,10 @@ class SiteSettings(TimeStampedModel):
 
     def __str__(self):
         return "Site settings"
+
+    def clean(self):
+        if self.reminder_hours_before is None:
+            self.reminder_hours_before = REMINDER_HOURS_DEFAULT
 
     @classmethod
     def current(cls, request=None):

@@ -13,10 +13,6 @@ from tests.page_text import visible_text
 pytestmark = pytest.mark.django_db
 
 
-# The appointments part of the form: its one required field.
-REMINDERS = {"reminder_hours_before": 24}
-
-
 def test_without_a_record_the_site_uses_the_clinic_name_setting(client, settings):
     settings.CLINIC_NAME = "Spine & Back Clinic"
     html = client.get("/stretches/").content.decode()
@@ -83,11 +79,7 @@ def test_staff_edit_the_settings_through_one_admin_page(admin_client, client):
     assert admin_client.get(changelist)["Location"] == add
     response = admin_client.post(
         add,
-        {
-            **REMINDERS,
-            "clinic_name": "Riverside Back Clinic",
-            "instagram_url": "https://instagram.example/rb",
-        },
+        {"clinic_name": "Riverside Back Clinic", "instagram_url": "https://instagram.example/rb"},
     )
     assert response.status_code == 302
     change = reverse("admin:clinic_sitesettings_change", args=[1])
@@ -102,7 +94,7 @@ def test_staff_edit_the_settings_through_one_admin_page(admin_client, client):
 def test_admin_refuses_a_social_link_that_is_not_an_address(admin_client):
     response = admin_client.post(
         reverse("admin:clinic_sitesettings_add"),
-        {**REMINDERS, "clinic_name": "Clinic", "facebook_url": "not a link"},
+        {"clinic_name": "Clinic", "facebook_url": "not a link"},
     )
     assert response.status_code == 200
     assert "Enter a valid URL." in response.content.decode()
@@ -112,11 +104,7 @@ def test_admin_refuses_a_social_link_that_is_not_an_address(admin_client):
 def test_an_uploaded_logo_is_served_at_the_height_it_is_shown(admin_client, client):
     response = admin_client.post(
         reverse("admin:clinic_sitesettings_add"),
-        {
-            **REMINDERS,
-            "clinic_name": "Clinic",
-            "logo": image_upload("logo.png", (1000, 400), "PNG"),
-        },
+        {"clinic_name": "Clinic", "logo": image_upload("logo.png", (1000, 400), "PNG")},
     )
     assert response.status_code == 302
     site = SiteSettings.objects.get()
@@ -131,16 +119,13 @@ def test_a_replaced_logo_leaves_no_files_behind(admin_client, django_capture_on_
     add = reverse("admin:clinic_sitesettings_add")
     change = reverse("admin:clinic_sitesettings_change", args=[1])
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
-            add, {**REMINDERS, "clinic_name": "Clinic", "logo": image_upload("logo.png")}
-        )
+        admin_client.post(add, {"clinic_name": "Clinic", "logo": image_upload("logo.png")})
     site = SiteSettings.objects.get()
     old_files = [site.logo.name, *(r["name"] for r in site.logo_renditions)]
     assert all(default_storage.exists(name) for name in old_files)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            change,
-            {**REMINDERS, "clinic_name": "Clinic", "logo": image_upload("logo.png", (800, 400))},
+            change, {"clinic_name": "Clinic", "logo": image_upload("logo.png", (800, 400))}
         )
     assert response.status_code == 302
     site.refresh_from_db()
@@ -157,6 +142,14 @@ def test_staff_set_how_many_hours_before_appointments_reminders_go(admin_client)
     )
     assert response.status_code == 302
     assert SiteSettings.current().reminder_hours_before == 48
+
+
+def test_reminders_go_24_hours_before_when_the_box_is_left_empty(admin_client):
+    response = admin_client.post(
+        reverse("admin:clinic_sitesettings_add"), {"clinic_name": "Clinic"}
+    )
+    assert response.status_code == 302
+    assert SiteSettings.current().reminder_hours_before == 24
 
 
 def test_reminders_cannot_be_set_more_than_a_week_ahead(admin_client):

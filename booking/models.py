@@ -408,7 +408,10 @@ class WaitlistEntry(TimeStampedModel):
         verbose_name_plural = "waitlist entries"
 
     def __str__(self):
-        return f"{self.full_name}: {self.appointment_type.name} before {self.before:%d %b %Y}"
+        # No personal data: this is what Django's admin log keeps.
+        return (
+            f"Waitlist entry #{self.pk}: {self.appointment_type.name} before {self.before:%d %b %Y}"
+        )
 
 
 class FreedTime(models.Model):
@@ -446,4 +449,4 @@ class WaitlistOffer(models.Model):
         ]
 
     def __str__(self):
-        return f"Offer of {self.starts_at:%Y-%m-%d %H:%M} UTC to {self.entry.full_name}"
+        return f"Offer of {self.starts_at:%Y-%m-%d %H:%M} UTC to waitlist entry #{self.entry_id}"

@@ -3,6 +3,7 @@ a phoned-in booking is confirmed, a cancellation by the clinic is told;
 the front desk sees the waitlist and reminders, content editors neither."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from booking.models import Appointment, WaitlistEntry
@@ -115,3 +116,7 @@ def test_the_front_desk_takes_a_patient_off_the_waitlist(client, diary):
     delete = reverse("admin:booking_waitlistentry_delete", args=[entry.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not WaitlistEntry.objects.exists()
+    # Erased for good: the admin's own log keeps no name.
+    [logged] = LogEntry.objects.all()
+    assert "Grace" not in logged.object_repr
+    assert logged.object_repr.startswith(f"Waitlist entry #{entry.pk}")

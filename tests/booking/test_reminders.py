@@ -190,3 +190,16 @@ def test_arrived_completed_and_no_show_appointments_are_not_reminded(diary):
     appointment = book(diary)
     move_appointment(appointment=appointment, to_status=Appointment.Status.NO_SHOW, now=BOOKED_AT)
     assert appointment.reminders.get().status == Reminder.Status.CANCELLED
+
+
+def test_the_worker_runs_the_reminder_job_every_minute(diary):
+    from booking.tasks import send_reminders_and_waitlist_offers
+
+    book(diary)
+    for minute in (0, 1, 59):
+        assert send_reminders_and_waitlist_offers.task_class().validate_datetime(
+            datetime.datetime(2026, 6, 3, 9, minute)
+        )
+    with time_machine.travel(STARTS - datetime.timedelta(hours=20), tick=False):
+        send_reminders_and_waitlist_offers.call_local()
+    assert len(reminders_sent()) == 1

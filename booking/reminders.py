@@ -30,7 +30,7 @@ from consultations.outbox import nudge_worker_on_commit
 from .availability import clinic_zone
 from .calendar import where
 from .manage_links import manage_url
-from .models import Reminder
+from .models import Appointment, Reminder
 
 
 def reminder_hours():
@@ -64,13 +64,19 @@ def send_due_reminders(*, now=None):
     _mark_missed(now=now)
     if not hours:
         return []
-    due = Reminder.objects.due(now=now, hours_before=hours)
-    sent = (_send(reminder_id=pk, now=now) for pk in list(due.values_list("pk", flat=True)))
+    due = Reminder.objects.due(now=now, hours_before=hours).values_list("pk", "appointment_id")
+    sent = (
+        _send(reminder_id=pk, appointment_id=appointment_id, now=now)
+        for pk, appointment_id in list(due)
+    )
     return [reminder for reminder in sent if reminder is not None]
 
 
-def _send(*, reminder_id, now):
+def _send(*, reminder_id, appointment_id, now):
     with transaction.atomic():
+        # Lock the appointment first, as a cancellation does, so that the two
+        # wait for each other in turn on PostgreSQL instead of deadlocking.
+        Appointment.objects.select_for_update().filter(pk=appointment_id).first()
         claimed = (
             Reminder.objects.pending()
             .filter(pk=reminder_id)

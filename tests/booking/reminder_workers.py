@@ -3,11 +3,13 @@ or PostgreSQL, as the environment says). Run as its own process:
 
     python -m tests.booking.reminder_workers seed
     python -m tests.booking.reminder_workers work <start at (Unix time)> <rounds>
+    python -m tests.booking.reminder_workers cancel <start at (Unix time)>
 
 `seed` books appointments (cancelling and moving some) at a fixed time and
 prints the moment when all their reminders are due; `work` waits for the
 start line, then runs the worker's reminder job for that moment, round after
-round, and prints what it sent, as JSON.
+round, and prints what it sent, as JSON; `cancel` cancels every third
+appointment meanwhile, as patients might while the workers run.
 """
 
 import datetime
@@ -89,11 +91,26 @@ def work(start_at, rounds):
     print(json.dumps({"pid": os.getpid(), "sent_for": sent}))
 
 
+def cancel(start_at):
+    from booking.models import Appointment
+    from booking.patient_booking import cancel_by_patient
+
+    time.sleep(max(0.0, start_at - time.time()))
+    cancelled = []
+    live = Appointment.objects.exclude(status="cancelled_by_patient").order_by("pk")
+    for appointment in list(live)[::3]:
+        cancel_by_patient(appointment=appointment, now=DUE_AT)
+        cancelled.append(appointment.pk)
+    print(json.dumps({"cancelled": cancelled}))
+
+
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
     django.setup()
     if sys.argv[1] == "seed":
         seed()
+    elif sys.argv[1] == "cancel":
+        cancel(float(sys.argv[2]))
     else:
         work(float(sys.argv[2]), int(sys.argv[3]))
 

@@ -1,7 +1,8 @@
-"""Two real worker processes run the reminder job at once against one
-database (a SQLite file, or PostgreSQL when DATABASE_URL is set): every
-appointment gets exactly one reminder, a cancelled one none, a moved one only
-for its new time."""
+"""Two real worker processes run the reminder job at once, while patients
+cancel, against one database (a SQLite file, or PostgreSQL when DATABASE_URL
+is set): every appointment gets exactly one reminder, one cancelled before
+none, a moved one only for its new time, and nothing is left waiting for a
+cancelled appointment."""
 
 import json
 import subprocess
@@ -40,9 +41,11 @@ def test_two_workers_at_once_send_exactly_one_reminder_per_appointment(tmp_path)
         seeded = finished(run("seed", env=database.env))
         assert seeded["appointments"] == reminder_workers.APPOINTMENTS
 
-        start_at = str(time.time() + 3)  # both past their imports, then off together
+        start_at = str(time.time() + 3)  # all past their imports, then off together
         workers = [run("work", start_at, str(ROUNDS), env=database.env) for _ in range(2)]
+        patients = run("cancel", start_at, env=database.env)
         results = [finished(worker) for worker in workers]
+        cancelled_meanwhile = set(finished(patients)["cancelled"])
 
         sent_for = [pk for result in results for pk in result["sent_for"]]
         reminded = database.query(
@@ -55,10 +58,21 @@ def test_two_workers_at_once_send_exactly_one_reminder_per_appointment(tmp_path)
                 "SELECT id FROM booking_appointment WHERE status = 'cancelled_by_patient'"
             )
         }
-        live = reminder_workers.APPOINTMENTS - len(cancelled)
+        left_waiting = database.query(
+            "SELECT r.appointment_id FROM booking_reminder r JOIN booking_appointment a "
+            "ON a.id = r.appointment_id WHERE r.status = 'pending' AND a.status LIKE 'cancelled%'"
+        )
 
-    assert len(cancelled) == len(reminder_workers.CANCELLED)
-    assert len(sent_for) == len(set(sent_for)) == live
-    assert len(reminded) == live
+    cancelled_before = cancelled - cancelled_meanwhile
+    assert len(cancelled_before) == len(reminder_workers.CANCELLED)
+    assert cancelled_meanwhile
+    # Every appointment still booked got exactly one reminder; one cancelled
+    # while the workers ran got one only if the worker reached it first.
+    assert len(sent_for) == len(set(sent_for))
     assert all(count == 1 for _, count in reminded)
-    assert not cancelled & {pk for pk, _ in reminded}
+    reminded_for = {pk for pk, _ in reminded}
+    assert reminded_for == set(sent_for)
+    still_booked = reminder_workers.APPOINTMENTS - len(cancelled)
+    assert len(reminded_for - cancelled) == still_booked
+    assert not cancelled_before & reminded_for
+    assert left_waiting == []

@@ -58,6 +58,15 @@ def test_two_workers_at_once_send_exactly_one_reminder_per_appointment(tmp_path)
                 "SELECT id FROM booking_appointment WHERE status = 'cancelled_by_patient'"
             )
         }
+        for_another_time = database.query(
+            "SELECT r.id FROM booking_reminder r JOIN booking_appointment a "
+            "ON a.id = r.appointment_id WHERE r.status = 'sent' AND r.starts_at <> a.starts_at"
+        )
+        moved_and_reminded = database.query(
+            "SELECT count(DISTINCT r.appointment_id) FROM booking_reminder r "
+            "WHERE r.status = 'sent' AND r.appointment_id IN "
+            "(SELECT appointment_id FROM booking_reminder WHERE status = 'cancelled')"
+        )[0][0]
         left_waiting = database.query(
             "SELECT r.appointment_id FROM booking_reminder r JOIN booking_appointment a "
             "ON a.id = r.appointment_id WHERE r.status = 'pending' AND a.status LIKE 'cancelled%'"
@@ -76,3 +85,5 @@ def test_two_workers_at_once_send_exactly_one_reminder_per_appointment(tmp_path)
     assert len(reminded_for - cancelled) == still_booked
     assert not cancelled_before & reminded_for
     assert left_waiting == []
+    assert for_another_time == []
+    assert moved_and_reminded >= 1  # moved ones, reminded of their new time

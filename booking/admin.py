@@ -1,17 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from consultations.models import OutboxMessage
 from consultations.red_flags import Urgency, describe
 
 from .models import (
     Appointment,
     AvailabilityException,
     ClinicClosure,
+    Reminder,
+    WaitlistEntry,
     WeeklyHours,
 )
+from .notifications import queue_appointment_email, queue_email_after_move
 from .services import (
     NotAllowed,
     OutsideAvailability,
@@ -128,7 +133,11 @@ def move_action(status):
         moved = refused = 0
         for appointment in queryset:
             try:
-                move_appointment(appointment=appointment, to_status=status, by=request.user)
+                with transaction.atomic():
+                    moved_appointment = move_appointment(
+                        appointment=appointment, to_status=status, by=request.user
+                    )
+                    queue_email_after_move(appointment=moved_appointment)
                 moved += 1
             except NotAllowed:
                 refused += 1
@@ -212,14 +221,19 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def save_form(self, request, form, change):
         if not change:
+            # The patient who phoned in gets the same confirmation as online.
+            queue_appointment_email(
+                appointment=form.booked, kind=OutboxMessage.Kind.BOOKING_CONFIRMATION
+            )
             return form.booked
         return form.instance
 
     def save_model(self, request, obj, form, change):
         if change and "status" in form.changed_data:
-            move_appointment(
+            moved = move_appointment(
                 appointment=obj, to_status=form.cleaned_data["status"], by=request.user
             )
+            queue_email_after_move(appointment=moved)
 
     def save_related(self, request, form, formsets, change):
         pass  # The form has no related objects; a new appointment was saved by the service.
@@ -257,3 +271,67 @@ class AppointmentAdmin(admin.ModelAdmin):
     @admin.display(description="patient no-shows")
     def patient_no_shows(self, appointment):
         return appointment.patient_no_shows
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    """The front desk sees who is waiting for an earlier time; what the
+    patient gave is read-only. Deleting an entry takes the patient off."""
+
+    list_display = [
+        "full_name",
+        "appointment_type",
+        "location",
+        "clinician",
+        "before",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "location", "appointment_type", "clinician"]
+    search_fields = ["full_name", "email", "phone"]
+    date_hierarchy = "before"
+    list_select_related = ["appointment_type", "location", "clinician"]
+    readonly_fields = [
+        "full_name",
+        "email",
+        "phone",
+        "appointment_type",
+        "location",
+        "clinician",
+        "before",
+        "status",
+        "urgency",
+        "red_flags",
+        "consent_text",
+        "appointment",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # Patients join from the day view.
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Each appointment's reminders, for checking what went out (read-only:
+    the booking services make and cancel them)."""
+
+    list_display = ["starts_at", "appointment", "status", "sent_at"]
+    list_filter = ["status"]
+    date_hierarchy = "starts_at"
+    list_select_related = [
+        "appointment__clinician",
+        "appointment__location",
+        "appointment__appointment_type",
+    ]
+    fields = readonly_fields = ["appointment", "starts_at", "status", "sent_at", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from consultations import consent
 from consultations.forms import ConsultationRequestForm
 from consultations.red_flags import urgency_of
 from practice.models import AppointmentType, Clinician, Location
+
+from .availability import clinic_zone
 
 _request_fields = ConsultationRequestForm.base_fields
 
@@ -197,3 +200,76 @@ def parse_slot(value):
 
 def slot_value(slot):
     return f"{slot.clinician_id}|{slot.starts_at.isoformat()}"
+
+
+class WaitlistForm(forms.Form):
+    """Asking to hear about an earlier time: who to tell and until when."""
+
+    CONSENT_TEXT = (
+        "Email me when an earlier time comes free for this appointment. I can leave the "
+        "waitlist at any time from the link in each email."
+    )
+
+    full_name = forms.CharField(
+        label="Your name",
+        max_length=120,
+        error_messages={"required": "Please give your name."},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We email you here when a time comes free.",
+        error_messages={
+            "required": "Please give your email address, so we can tell you.",
+            "invalid": "Please give an email address like name@example.com.",
+        },
+    )
+    phone = forms.CharField(label="Phone number (optional)", max_length=40, required=False)
+    before = forms.DateField(
+        label="Tell me about free times before",
+        help_text="A date, e.g. 24/12/2026.",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Please give the date you would like to be seen before.",
+            "invalid": "Please give a date like 24/12/2026.",
+        },
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT,
+        error_messages={"required": "Please agree to be emailed, or we cannot tell you."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("booking:waitlist")
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", "Put me on the waitlist"))
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"].strip()
+        if not name or any(ord(character) < 32 for character in name):
+            raise forms.ValidationError("Please give your name as plain text.")
+        return name
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and (
+            any(ord(character) < 32 for character in phone)
+            or not any(character.isdigit() for character in phone)
+        ):
+            raise forms.ValidationError("Please give a phone number like 020 7946 0958.")
+        return phone
+
+    def clean_before(self):
+        before = self.cleaned_data["before"]
+        today = timezone.localdate(timezone.now(), clinic_zone())
+        last = today + datetime.timedelta(weeks=settings.BOOKING_HORIZON_WEEKS)
+        if before <= today + datetime.timedelta(days=1):
+            raise forms.ValidationError("Please give a date after tomorrow.")
+        if before > last:
+            raise forms.ValidationError(
+                f"Please give a date within the next {settings.BOOKING_HORIZON_WEEKS} weeks: "
+                "we do not book further ahead."
+            )
+        return before

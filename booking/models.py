@@ -300,3 +300,153 @@ class OccupiedBlock(models.Model):
 
     def __str__(self):
         return f"{self.clinician_id} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Reminder.Status.PENDING)
+
+    def due(self, *, now, hours_before):
+        """Pending reminders whose appointment starts within `hours_before`
+        hours and has not begun."""
+        return self.pending().filter(
+            starts_at__gt=now, starts_at__lte=now + datetime.timedelta(hours=hours_before)
+        )
+
+
+class Reminder(TimeStampedModel):
+    """The email that reminds a patient of one appointment at one start time.
+
+    A move cancels it and makes a new one for the new time, so a reminder for
+    an old time can never go out. The worker claims a pending reminder with a
+    conditional update and writes its outbox message in the same transaction
+    (booking/reminders.py): it is sent once, whatever runs at the same time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting until it is due"
+        SENT = "sent", "Written to the outbox"
+        CANCELLED = "cancelled", "Cancelled (the appointment moved or was cancelled)"
+        MISSED = "missed", "Not sent: the appointment had begun"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    starts_at = models.DateTimeField(
+        db_index=True, help_text="The start time this reminder is about."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message = models.ForeignKey(
+        "consultations.OutboxMessage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(status="pending"),
+                name="one_pending_reminder_per_appointment",
+            )
+        ]
+
+    def __str__(self):
+        return f"Reminder for {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.get_status_display()})"
+
+
+class WaitlistEntryQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status=WaitlistEntry.Status.WAITING)
+
+
+class WaitlistEntry(TimeStampedModel):
+    """A patient who asked to hear about an earlier time than the day view
+    offered them: for one type and location, with one clinician or any, on a
+    day before `before`. Personal data: purged once `before` has passed
+    (booking/waitlist.py)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for a time"
+        BOOKED = "booked", "Booked a time from the list"
+
+    full_name = models.CharField(max_length=120)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    clinician = models.ForeignKey(
+        Clinician,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: any clinician who offers the type.",
+    )
+    before = models.DateField(help_text="Tell the patient about free times on days before this.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    red_flags = models.JSONField("warning signs ticked", default=list, blank=True)
+    consent_text = models.TextField("consent to be emailed, as agreed to")
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The appointment booked from an offer.",
+    )
+
+    objects = WaitlistEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "waitlist entries"
+
+    def __str__(self):
+        # No personal data: this is what Django's admin log keeps.
+        return (
+            f"Waitlist entry #{self.pk}: {self.appointment_type.name} before {self.before:%d %b %Y}"
+        )
+
+
+class FreedTime(models.Model):
+    """A time given back by a cancellation or a move, waiting for the worker
+    to offer it to the waitlist. An expired hold is not one: nobody lost it."""
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    freed_at = models.DateTimeField()
+    offered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["freed_at"]
+
+    def __str__(self):
+        return f"{self.clinician} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class WaitlistOffer(models.Model):
+    """A freed time emailed to one waitlisted patient. Whoever claims first
+    holds it through hold_slot: the same constraint as every booking."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    offered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "clinician", "starts_at"], name="one_offer_per_entry_and_time"
+            )
+        ]
+
+    def __str__(self):
+        return f"Offer of {self.starts_at:%Y-%m-%d %H:%M} UTC to waitlist entry #{self.entry_id}"

@@ -50,3 +50,11 @@ def queue_appointment_email(*, appointment, kind, now=None):
     message.save()
     nudge_worker_on_commit(message)
     return message
+
+
+def queue_email_after_move(*, appointment, now=None):
+    """After a status move: a cancellation tells the patient; other moves
+    (confirmed, arrived…) send nothing."""
+    if appointment.holds_time:
+        return None
+    return queue_appointment_email(appointment=appointment, kind=Kind.BOOKING_CANCELLATION, now=now)

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from .availability import blocks_between, fits_rules, nearest_free_slots, occupied_until
 from .models import Appointment, AppointmentStatusChange, Hold, OccupiedBlock
+from .reminders import cancel_reminders, schedule_reminder
+from .waitlist import record_freed_time
 
 
 class BookingError(Exception):
@@ -203,6 +205,7 @@ def book_appointment(
                 ends_at=appointment.ends_at,
                 appointment=appointment,
             )
+            schedule_reminder(appointment=appointment, now=now)
             _record_move(
                 appointment=appointment,
                 from_status="",
@@ -257,6 +260,16 @@ def move_appointment(*, appointment, to_status, by=None, by_label="patient", now
         current.save(update_fields=["status", "sequence", "updated_at"])
         if not current.holds_time:
             current.blocks.all().delete()
+            cancel_reminders(appointment=current)
+            record_freed_time(
+                clinician=current.clinician,
+                location=current.location,
+                starts_at=current.starts_at,
+                now=now,
+            )
+        elif current.status not in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED):
+            # Arrived, completed or did not attend: nothing left to remind of.
+            cancel_reminders(appointment=current)
     appointment.refresh_from_db()
     return appointment
 
@@ -281,6 +294,8 @@ def reschedule_appointment(*, appointment, starts_at, clinician=None, location=N
     try:
         with transaction.atomic():
             release_expired_holds(now=now)
+            old_clinician, old_location = appointment.clinician, appointment.location
+            old_starts_at = appointment.starts_at
             appointment.blocks.all().delete()
             Appointment.objects.filter(pk=appointment.pk).update(
                 clinician=clinician,
@@ -297,6 +312,13 @@ def reschedule_appointment(*, appointment, starts_at, clinician=None, location=N
                 ends_at=appointment.ends_at,
                 appointment=appointment,
             )
+            # The reminder follows the appointment: the old time's never goes.
+            cancel_reminders(appointment=appointment)
+            schedule_reminder(appointment=appointment, now=now)
+            if (old_clinician, old_starts_at) != (clinician, starts_at):
+                record_freed_time(
+                    clinician=old_clinician, location=old_location, starts_at=old_starts_at, now=now
+                )
     except IntegrityError:
         appointment.refresh_from_db()
         raise _taken(

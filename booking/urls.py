@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, waitlist_views
 
 app_name = "booking"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("confirmed/", views.confirmed, name="confirmed"),
     path("manage/<str:token>/", views.manage, name="manage"),
+    path("waitlist/", waitlist_views.join, name="waitlist"),
+    path("waitlist/joined/", waitlist_views.joined, name="waitlist_joined"),
+    path("waitlist/claim/<str:token>/", waitlist_views.claim, name="waitlist_claim"),
+    path("waitlist/leave/<str:token>/", waitlist_views.leave, name="waitlist_leave"),
 ]

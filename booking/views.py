@@ -31,6 +31,7 @@ from .forms import (
 from .models import Appointment, Hold
 from .patient_booking import book_online, cancel_by_patient, move_by_patient
 from .services import BookingError, SlotTaken, hold_slot, release_hold
+from .waitlist import mark_booked
 
 SESSION_KEY = "booking"
 DONE_KEY = "booking_done"
@@ -348,6 +349,8 @@ def review(request):
             return _times_page(request, state, choice, nearest=taken.nearest, status=409)
         except BookingError as error:
             return _times_page(request, state, choice, error=str(error), status=400)
+        if state.get("waitlist_entry"):
+            mark_booked(entry_id=state["waitlist_entry"], appointment=appointment)
         request.session.pop(SESSION_KEY, None)
         request.session[DONE_KEY] = appointment.pk
         return redirect("booking:confirmed")

@@ -27,6 +27,13 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Appointments",
+            {
+                "description": "Reminders go by email through the outbox, once per appointment.",
+                "fields": ["reminder_hours_before"],
+            },
+        ),
+        (
             "Social media",
             {
                 "description": "Each link is shown in the footer of every page once it is set.",

@@ -4,6 +4,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import connection, models
 
 from clinic.images import picture, validate_image
@@ -94,6 +95,9 @@ class ContentVersion(models.Model):
         return token
 
 
+REMINDER_HOURS_DEFAULT = 24
+
+
 class SiteSettings(TimeStampedModel):
     """The clinic's name, logo, contact details and social links, edited by
     staff: one row.
@@ -153,6 +157,14 @@ class SiteSettings(TimeStampedModel):
         help_text="One part per line. Shown in the footer and in the privacy notice, "
         "which names the clinic as the data controller.",
     )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        "send appointment reminders this many hours before",
+        default=REMINDER_HOURS_DEFAULT,
+        blank=True,
+        validators=[MaxValueValidator(7 * 24)],
+        help_text="Empty: 24. 0: send no reminders. A booking made closer to its time than this gets "
+        "no reminder: its confirmation has just told the patient.",
+    )
     facebook_url = models.URLField("Facebook", blank=True)
     instagram_url = models.URLField("Instagram", blank=True)
     x_url = models.URLField("X (Twitter)", blank=True)
@@ -178,6 +190,10 @@ class SiteSettings(TimeStampedModel):
 
     def __str__(self):
         return "Site settings"
+
+    def clean(self):
+        if self.reminder_hours_before is None:
+            self.reminder_hours_before = REMINDER_HOURS_DEFAULT
 
     @classmethod
     def current(cls, request=None):

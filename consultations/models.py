@@ -458,6 +458,8 @@ class OutboxMessage(TimeStampedModel):
         BOOKING_CONFIRMATION = "booking_confirmation", "Patient: appointment booked"
         BOOKING_CHANGE = "booking_change", "Patient: appointment moved"
         BOOKING_CANCELLATION = "booking_cancellation", "Patient: appointment cancelled"
+        BOOKING_REMINDER = "booking_reminder", "Patient: appointment reminder"
+        WAITLIST_OFFER = "waitlist_offer", "Patient: an earlier time from the waitlist"
 
     consultation = models.ForeignKey(
         ConsultationRequest,
@@ -468,6 +470,13 @@ class OutboxMessage(TimeStampedModel):
     )
     appointment = models.ForeignKey(
         "booking.Appointment",
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        null=True,
+        blank=True,
+    )
+    waitlist_entry = models.ForeignKey(
+        "booking.WaitlistEntry",
         on_delete=models.CASCADE,
         related_name="outbox_messages",
         null=True,

@@ -133,3 +133,30 @@ def test_a_replaced_logo_leaves_no_files_behind(admin_client, django_capture_on_
     assert not set(old_files) & set(new_files)
     assert all(default_storage.exists(name) for name in new_files)
     assert not any(default_storage.exists(name) for name in old_files)
+
+
+def test_staff_set_how_many_hours_before_appointments_reminders_go(admin_client):
+    response = admin_client.post(
+        reverse("admin:clinic_sitesettings_add"),
+        {"clinic_name": "Clinic", "reminder_hours_before": 48},
+    )
+    assert response.status_code == 302
+    assert SiteSettings.current().reminder_hours_before == 48
+
+
+def test_reminders_go_24_hours_before_when_the_box_is_left_empty(admin_client):
+    response = admin_client.post(
+        reverse("admin:clinic_sitesettings_add"), {"clinic_name": "Clinic"}
+    )
+    assert response.status_code == 302
+    assert SiteSettings.current().reminder_hours_before == 24
+
+
+def test_reminders_cannot_be_set_more_than_a_week_ahead(admin_client):
+    response = admin_client.post(
+        reverse("admin:clinic_sitesettings_add"),
+        {"clinic_name": "Clinic", "reminder_hours_before": 169},
+    )
+    assert response.status_code == 200
+    assert "less than or equal to 168" in response.content.decode()
+    assert not SiteSettings.objects.exists()

@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from clinic.models import SiteSettings
 from consultations.red_flags import Urgency
 from consultations.views import ADVICE_FOR_URGENCY
+from practice.contact import clinic_contact
 from practice.models import AppointmentType, Clinician, Location
 
 from . import manage_links
@@ -392,7 +392,8 @@ def manage(request, token):
         "starts_at": appointment.starts_at.astimezone(clinic_zone()),
         "can_change": manage_links.can_change_online(appointment),
         "cutoff_hours": settings.BOOKING_CHANGE_CUTOFF_HOURS,
-        "phone": SiteSettings.current().phone,
+        # After the cut-off: the place the patient is going to, else the clinic.
+        "phone": appointment.location.phone or clinic_contact(request).phone,
         "token": token,
     }
     status = 200

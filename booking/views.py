@@ -199,6 +199,7 @@ def _times_page(request, state, choice, *, nearest=None, error="", status=200):
         "error": error,
         "advice": _advice(state),
         "details": _details_form(state) if nearest is not None else None,
+        "details_kept": bool(state.get("details_data") or state.get("answers")),
     }
     return render(request, "booking/times.html", context, status=status)
 
@@ -231,7 +232,8 @@ def hold(request):
     _save(request, state)
     appointment_type, location, _ = choice
     parsed = parse_slot(request.POST.get("slot", ""))
-    clinician = parsed and Clinician.objects.active().filter(pk=parsed[0]).first()
+    # Inactive ones too: the booking rules then say why they cannot be booked.
+    clinician = parsed and Clinician.objects.filter(pk=parsed[0]).first()
     if not clinician:
         return _times_page(
             request, state, choice, error="Please choose one of the free times.", status=400
@@ -347,6 +349,10 @@ def review(request):
             _save(request, state)
             return _times_page(request, state, choice, nearest=taken.nearest, status=409)
         except BookingError as error:
+            # The time can no longer be booked (passed, a closure, the
+            # clinician left): give it back; the answers stay for the next one.
+            _release_held_time(state)
+            _save(request, state)
             return _times_page(request, state, choice, error=str(error), status=400)
         request.session.pop(SESSION_KEY, None)
         request.session[DONE_KEY] = appointment.pk
@@ -415,7 +421,9 @@ def manage(request, token):
             except BookingError as error:
                 context["error"] = str(error)
                 status = 400
-    if context["can_change"]:
+    if context["can_change"] and not appointment.clinician.is_active:
+        context["clinician_unavailable"] = True
+    elif context["can_change"]:
         first_day = _first_day(request)
         context["days"] = day_view(
             free_slots(

@@ -62,7 +62,7 @@ def test_a_patient_books_the_whole_journey_by_keyboard(
     press_on(page, "form [type=submit]")
 
     page.wait_for_url("**/book/choose/")
-    advice, heading, _ = main_text(page).partition("Book a consultation")
+    advice, _, _ = main_text(page).partition("Book a consultation")
     assert "emergency" in advice.lower() and "You can still book below" in advice
     assert_accessible()
     press_on(page, "[name=appointment_type]", "Space")

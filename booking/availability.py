@@ -262,3 +262,43 @@ def nearest_free_slots(
     )
     closest = sorted(slots, key=lambda slot: abs(slot.starts_at - around))[:count]
     return sorted(closest)
+
+
+def unavailable_reason(*, clinician, location, starts_at, now=None):
+    """Why a time that `fits_rules` refused cannot be booked, in a sentence a
+    patient (or the front desk) can act on. Only called once refused, so it
+    may cost a query or two."""
+    now = now or timezone.now()
+    zone = clinic_zone()
+    local = starts_at.astimezone(zone)
+    if not clinician.is_active:
+        return f"{clinician.name} is not taking bookings at the moment."
+    if starts_at <= now:
+        return "That time has passed."
+    notice = datetime.timedelta(minutes=settings.BOOKING_MINIMUM_NOTICE_MINUTES)
+    if starts_at < now + notice:
+        return f"That time is too soon: bookings need at least {_duration_words(notice)}’ notice."
+    if starts_at >= now + datetime.timedelta(weeks=settings.BOOKING_HORIZON_WEEKS):
+        return (
+            "That time is too far ahead: bookings open "
+            f"{settings.BOOKING_HORIZON_WEEKS} weeks ahead."
+        )
+    closure = (
+        ClinicClosure.objects.filter(date=local.date())
+        .filter(Q(location__isnull=True) | Q(location=location))
+        .first()
+    )
+    if closure:
+        return f"The clinic is closed on {local:%A} {local.day} {local:%B %Y} ({closure.name})."
+    return (
+        f"{clinician.name} is not available for the whole appointment at that time "
+        "(outside their hours or on leave)."
+    )
+
+
+def _duration_words(duration):
+    minutes = int(duration.total_seconds()) // 60
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return f"{hours} hour{'s' if hours != 1 else ''}"

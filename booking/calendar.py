@@ -19,10 +19,13 @@ def appointment_uid(appointment):
 
 
 def where(appointment):
-    """The address (or "video call") and how to get there (or the video link)."""
+    """The address and how to get there; for telehealth, the video link and
+    how the call works."""
     location = appointment.location
     if location.is_telehealth:
-        return "Video call", location.video_call_note
+        join = f"Join the video call: {location.video_url}" if location.video_url else ""
+        how = "\n\n".join(part for part in (join, location.video_call_note) if part)
+        return f"Video call: {location.video_url}" if location.video_url else "Video call", how
     return ", ".join(location.address_lines), location.directions
 
 
@@ -49,6 +52,8 @@ def appointment_calendar(appointment, *, now=None):
     address, directions = where(appointment)
     event.add("location", address)
     event.add("description", directions)
+    if appointment.location.is_telehealth and appointment.location.video_url:
+        event.add("url", appointment.location.video_url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     calendar.add_missing_timezones()

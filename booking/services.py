@@ -11,7 +11,13 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .availability import blocks_between, fits_rules, nearest_free_slots, occupied_until
+from .availability import (
+    blocks_between,
+    fits_rules,
+    nearest_free_slots,
+    occupied_until,
+    unavailable_reason,
+)
 from .models import Appointment, AppointmentStatusChange, Hold, OccupiedBlock
 from .reminders import cancel_reminders, schedule_reminder
 from .waitlist import record_freed_time
@@ -22,9 +28,10 @@ class BookingError(Exception):
 
 
 class OutsideAvailability(BookingError):
-    def __init__(self):
+    def __init__(self, reason=None):
         super().__init__(
-            "The clinician is not available for the whole appointment at that time "
+            reason
+            or "The clinician is not available for the whole appointment at that time "
             "(outside their hours, on leave, a closure, too soon or too far ahead)."
         )
 
@@ -74,7 +81,9 @@ def _check_rules(*, clinician, location, appointment_type, starts_at, now):
         starts_at=starts_at,
         now=now,
     ):
-        raise OutsideAvailability
+        raise OutsideAvailability(
+            unavailable_reason(clinician=clinician, location=location, starts_at=starts_at, now=now)
+        )
 
 
 def _taken(*, clinician, location, appointment_type, starts_at, now):

@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from clinic.models import SiteSettings
 from consultations.red_flags import Urgency
 from consultations.views import ADVICE_FOR_URGENCY
+from practice.contact import clinic_contact
 from practice.models import AppointmentType, Clinician, Location
 
 from . import manage_links
@@ -200,6 +200,7 @@ def _times_page(request, state, choice, *, nearest=None, error="", status=200):
         "error": error,
         "advice": _advice(state),
         "details": _details_form(state) if nearest is not None else None,
+        "details_kept": bool(state.get("details_data") or state.get("answers")),
     }
     return render(request, "booking/times.html", context, status=status)
 
@@ -232,7 +233,8 @@ def hold(request):
     _save(request, state)
     appointment_type, location, _ = choice
     parsed = parse_slot(request.POST.get("slot", ""))
-    clinician = parsed and Clinician.objects.active().filter(pk=parsed[0]).first()
+    # Inactive ones too: the booking rules then say why they cannot be booked.
+    clinician = parsed and Clinician.objects.filter(pk=parsed[0]).first()
     if not clinician:
         return _times_page(
             request, state, choice, error="Please choose one of the free times.", status=400
@@ -348,6 +350,10 @@ def review(request):
             _save(request, state)
             return _times_page(request, state, choice, nearest=taken.nearest, status=409)
         except BookingError as error:
+            # The time can no longer be booked (passed, a closure, the
+            # clinician left): give it back; the answers stay for the next one.
+            _release_held_time(state)
+            _save(request, state)
             return _times_page(request, state, choice, error=str(error), status=400)
         if state.get("waitlist_entry"):
             mark_booked(entry_id=state["waitlist_entry"], appointment=appointment)
@@ -395,7 +401,8 @@ def manage(request, token):
         "starts_at": appointment.starts_at.astimezone(clinic_zone()),
         "can_change": manage_links.can_change_online(appointment),
         "cutoff_hours": settings.BOOKING_CHANGE_CUTOFF_HOURS,
-        "phone": SiteSettings.current().phone,
+        # After the cut-off: the place the patient is going to, else the clinic.
+        "phone": appointment.location.phone or clinic_contact(request).phone,
         "token": token,
     }
     status = 200
@@ -417,7 +424,9 @@ def manage(request, token):
             except BookingError as error:
                 context["error"] = str(error)
                 status = 400
-    if context["can_change"]:
+    if context["can_change"] and not appointment.clinician.is_active:
+        context["clinician_unavailable"] = True
+    elif context["can_change"]:
         first_day = _first_day(request)
         context["days"] = day_view(
             free_slots(

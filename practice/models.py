@@ -24,6 +24,11 @@ class ActiveQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
+def validate_video_url(url):
+    if not url.startswith("https://"):
+        raise ValidationError("Give the video call's secure link (it starts with https://).")
+
+
 def validate_openstreetmap_url(url):
     if not url.startswith(("https://www.openstreetmap.org/", "https://openstreetmap.org/")):
         raise ValidationError("Give a link to the map on openstreetmap.org (https://…).")
@@ -59,6 +64,18 @@ class Location(TimeStampedModel):
         blank=True,
         help_text="Telehealth only: how the call works. The video link is sent on confirmation.",
     )
+    # One link per telehealth location, not per appointment: clinics use a
+    # video service's waiting room (the clinician admits each patient), and
+    # without a link made per call there is nothing to store per appointment.
+    # Patients get it only with their own booking: it is never on a public page.
+    video_url = models.URLField(
+        "video call link",
+        blank=True,
+        validators=[validate_video_url],
+        help_text="Telehealth only: the https:// link patients join the call with. "
+        "Sent in the confirmation email and shown on the patient's own booking pages, "
+        "never on the public pages.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -89,6 +106,8 @@ class Location(TimeStampedModel):
     def clean(self):
         if self.kind == self.Kind.CLINIC and not self.address.strip():
             raise ValidationError({"address": "A clinic needs an address."})
+        if self.kind == self.Kind.TELEHEALTH and not self.video_url:
+            raise ValidationError({"video_url": "Give the link patients join the video call with."})
 
 
 class OpeningHours(models.Model):

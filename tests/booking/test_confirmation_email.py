@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from booking.models import Appointment
 from consultations.models import OutboxMessage
-from practice.models import Location
 from tests.booking.builders import add_hours, make_appointment_type, make_clinician, make_location
 from tests.booking.flow import DETAILS, EVERY_DAY, first_free_slot, walk_to_review
 from tests.booking.mail import body_of, calendar_of, sent_emails
@@ -69,21 +68,6 @@ def test_the_email_gives_address_directions_and_manage_link_but_no_health_detail
     everything = message.as_string()
     for health_detail in (DETAILS["description"], "onset", "under 20", "pain intensity"):
         assert health_detail not in everything
-
-
-def test_telehealth_sends_the_video_link_instead_of_an_address(client, smtp):
-    telehealth = make_location(
-        name="Telehealth",
-        kind=Location.Kind.TELEHEALTH,
-        address="",
-        video_call_note="Join at https://video.clinic.example/room/back-pain",
-    )
-    booked(client, telehealth)
-    (message,) = sent_emails(smtp)
-    _, event = calendar_of(message)
-    assert str(event["LOCATION"]) == "Video call"
-    assert "https://video.clinic.example/room/back-pain" in str(event["DESCRIPTION"])
-    assert "https://video.clinic.example/room/back-pain" in body_of(message)
 
 
 def test_the_email_is_stored_with_the_appointment_in_one_transaction(client, clinic_location):

@@ -52,6 +52,8 @@ LOCATIONS = [
         "order": 3,
         "phone": "020 7946 0123",
         "email": "telehealth@clinic.example",
+        # A sample: staff put their video service's waiting-room link here.
+        "video_url": "https://video.clinic.example/waiting-room/back-pain",
         "video_call_note": "You need a phone, tablet or computer with a camera, and somewhere "
         "private with room to stand up and move.",
     },

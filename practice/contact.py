@@ -1,0 +1,63 @@
+"""The clinic's contact details as patients see them (the footer, the privacy
+notice, the "phone us" lines): the main location's phone, email and address
+when staff have marked one, each falling back to the site settings' own when
+the location leaves it blank; the site settings alone when there is no main
+location. One source, so the footer never shows one number and the location
+page another."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from clinic.models import ContentVersion, SiteSettings
+
+from .models import Location
+
+CACHE_KEY = "practice:main-location"
+CACHE_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class ClinicContact:
+    """Named like SiteSettings' fields, so one template shows either."""
+
+    clinic_name: str
+    phone: str
+    email: str
+    postal_address_lines: list
+
+    @property
+    def postal_address(self):
+        return "\n".join(self.postal_address_lines)
+
+    @property
+    def phone_uri(self):
+        # The same tel: link the site settings make for their own number.
+        return SiteSettings(phone=self.phone).phone_uri
+
+
+def main_location(request=None):
+    """The active main location, or None. Cached under the content version,
+    which every save of a location changes (practice/apps.py): no query per
+    page once warm, and no cached page outlives an edit."""
+    version = ContentVersion.for_request(request) if request else ContentVersion.current()
+    key = f"{CACHE_KEY}:{version}"
+    found = cache.get(key)
+    if found is None:
+        location = Location.objects.active().filter(is_main=True).first()
+        found = (location,)
+        cache.set(key, found, CACHE_SECONDS)
+    return found[0]
+
+
+def clinic_contact(request=None):
+    site = SiteSettings.current(request)
+    location = main_location(request)
+    if location is None:
+        return ClinicContact(site.clinic_name, site.phone, site.email, site.postal_address_lines)
+    return ClinicContact(
+        clinic_name=site.clinic_name,
+        phone=location.phone or site.phone,
+        email=location.email or site.email,
+        postal_address_lines=location.address_lines or site.postal_address_lines,
+    )

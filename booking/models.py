@@ -222,6 +222,15 @@ class Appointment(TimeStampedModel):
     sequence = models.PositiveIntegerField(
         default=0, help_text="Raised on every change: the calendar file's SEQUENCE."
     )
+    consultation_request = models.ForeignKey(
+        ConsultationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name="booked from request",
+        help_text="The “call me” request this booking was made from, by staff.",
+    )
 
     objects = AppointmentQuerySet.as_manager()
 

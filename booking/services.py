@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from clinic.models import SiteSettings
+
 from .availability import blocks_between, fits_rules, nearest_free_slots, occupied_until
 from .models import Appointment, AppointmentStatusChange, Hold, OccupiedBlock
 
@@ -211,7 +213,7 @@ def book_appointment(
                 by_label="patient",
                 now=now,
             )
-            if settings.BOOKING_CONFIRMATION == "automatic":
+            if SiteSettings.current().booking_confirmation == "automatic":
                 appointment.status = Appointment.Status.CONFIRMED
                 appointment.save(update_fields=["status", "updated_at"])
                 _record_move(

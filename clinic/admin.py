@@ -26,6 +26,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 "fields": ["phone", "email", "postal_address"],
             },
         ),
+        ("Appointments", {"fields": ["booking_confirmation"]}),
         (
             "Social media",
             {

@@ -309,3 +309,14 @@ class OccupiedBlock(models.Model):
 
     def __str__(self):
         return f"{self.clinician_id} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Diary(Appointment):
+    """The staff diary, listed in the admin beside appointments. It holds no
+    rows of its own and no permissions: the appointment permissions govern it."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = "diary"
+        verbose_name_plural = "diary"

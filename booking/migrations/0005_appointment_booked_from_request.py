@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0004_appointment_pain_answers_and_consent'),
-        ('consultations', '0009_outbox_messages_for_appointments_with_calendar'),
+        ("booking", "0004_appointment_pain_answers_and_consent"),
+        ("consultations", "0009_outbox_messages_for_appointments_with_calendar"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointment',
-            name='consultation_request',
-            field=models.ForeignKey(blank=True, help_text='The “call me” request this booking was made from, by staff.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appointments', to='consultations.consultationrequest', verbose_name='booked from request'),
+            model_name="appointment",
+            name="consultation_request",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The “call me” request this booking was made from, by staff.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="appointments",
+                to="consultations.consultationrequest",
+                verbose_name="booked from request",
+            ),
         ),
     ]

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_draft_and_publishing_actions'),
+        ("audit", "0003_draft_and_publishing_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('viewed', "Viewed a request's page"), ('exported_csv', 'Exported requests as CSV'), ('exported_json', 'Exported patient data (JSON)'), ('status_changed', 'Changed status'), ('erased', "Erased at the patient's request"), ('purged', 'Deleted after the retention period'), ('content_reverted', 'Reverted health content to a version'), ('content_reviewed', 'Marked health content clinically reviewed'), ('draft_saved', 'Saved a draft of health content'), ('draft_discarded', 'Discarded a draft of health content'), ('publish_scheduled', 'Scheduled publishing of a draft'), ('content_published', 'Published a draft of health content'), ('content_unpublished', 'Unpublished health content on schedule'), ('exported_day_csv', "Exported a day's appointments as CSV")], editable=False, max_length=20),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("viewed", "Viewed a request's page"),
+                    ("exported_csv", "Exported requests as CSV"),
+                    ("exported_json", "Exported patient data (JSON)"),
+                    ("status_changed", "Changed status"),
+                    ("erased", "Erased at the patient's request"),
+                    ("purged", "Deleted after the retention period"),
+                    ("content_reverted", "Reverted health content to a version"),
+                    ("content_reviewed", "Marked health content clinically reviewed"),
+                    ("draft_saved", "Saved a draft of health content"),
+                    ("draft_discarded", "Discarded a draft of health content"),
+                    ("publish_scheduled", "Scheduled publishing of a draft"),
+                    ("content_published", "Published a draft of health content"),
+                    ("content_unpublished", "Unpublished health content on schedule"),
+                    ("exported_day_csv", "Exported a day's appointments as CSV"),
+                ],
+                editable=False,
+                max_length=20,
+            ),
         ),
     ]

@@ -45,6 +45,17 @@ def local_day_bounds(first_day, days):
     return begins.astimezone(UTC), ends.astimezone(UTC)
 
 
+def clock(instant):
+    """The wall-clock time of a UTC instant in the clinic, with its zone
+    (09:00 GMT). Formatted by Python, which knows which 01:30 BST or GMT an
+    instant in the repeated hour is; Django's "T" leaves such zones out."""
+    return f"{instant.astimezone(clinic_zone()):%H:%M %Z}"
+
+
+def span_label(starts_at, ends_at):
+    return f"{clock(starts_at)}–{clock(ends_at)}"
+
+
 @dataclass
 class FreeRange:
     """Free starts in a row with one clinician at one location."""
@@ -59,6 +70,10 @@ class FreeRange:
     @property
     def starts_at(self):
         return self.starts[0]
+
+    @property
+    def time_label(self):
+        return span_label(self.starts_at, self.ends_at)
 
 
 @dataclass
@@ -83,8 +98,8 @@ def _free_ranges(slots, clinicians_by_id, locations_by_id, step):
             )
             current[key] = run
             ranges.append(run)
-        run.starts.append(slot.starts_at.astimezone(clinic_zone()))
-        run.ends_at = slot.ends_at.astimezone(clinic_zone())
+        run.starts.append(slot.starts_at)
+        run.ends_at = slot.ends_at
     return ranges
 
 
@@ -172,9 +187,9 @@ class Diary:
         zone = clinic_zone()
         by_day = {self.first_day + datetime.timedelta(days=n): [] for n in range(self.days_shown)}
         for appointment in self.appointments():
-            appointment.local_starts_at = appointment.starts_at.astimezone(zone)
-            appointment.local_ends_at = appointment.ends_at.astimezone(zone)
-            by_day.setdefault(appointment.local_starts_at.date(), []).append(appointment)
+            appointment.time_label = span_label(appointment.starts_at, appointment.ends_at)
+            day = appointment.starts_at.astimezone(zone).date()
+            by_day.setdefault(day, []).append(appointment)
         slots = self.free_slots()
         clinicians_by_id = {c.pk: c for c in self.clinicians}
         locations_by_id = (
@@ -184,7 +199,7 @@ class Diary:
         )
         step = datetime.timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
         for free in _free_ranges(slots, clinicians_by_id, locations_by_id, step):
-            by_day.setdefault(free.starts_at.date(), []).append(free)
+            by_day.setdefault(free.starts_at.astimezone(zone).date(), []).append(free)
         return [
             DiaryDay(date=date, entries=sorted(entries, key=lambda e: e.starts_at))
             for date, entries in by_day.items()

@@ -24,7 +24,7 @@ from practice.models import Clinician, Location
 
 from .availability import clinic_zone
 from .day_export import export_day, export_filename
-from .diary import DAY, SPANS, WEEK, Diary
+from .diary import DAY, SPANS, WEEK, Diary, clock
 from .models import Appointment
 from .notifications import queue_appointment_email
 from .services import NotAllowed, OutsideAvailability, SlotTaken, reschedule_appointment
@@ -162,7 +162,7 @@ class DiaryViews:
             for entry in diary_day.entries:
                 if getattr(entry, "is_free", False):
                     entry.links = [
-                        (start, self._booking_url(entry, start, diary, consultation))
+                        (clock(start), self._booking_url(entry, start, diary, consultation))
                         for start in entry.starts
                     ]
                 else:

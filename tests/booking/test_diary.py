@@ -15,7 +15,14 @@ from django.urls import reverse
 from booking.models import AvailabilityException
 from booking.services import book_appointment, move_appointment
 from consultations.red_flags import Urgency
-from tests.booking.builders import add_hours, london, make_clinician, make_diary, make_location
+from tests.booking.builders import (
+    add_hours,
+    london,
+    make_appointment_type,
+    make_clinician,
+    make_diary,
+    make_location,
+)
 from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +70,7 @@ def booking_links(html):
 
 
 def test_a_clinicians_day_shows_each_booking_and_the_free_times_in_uk_time(admin_client, diary):
-    location, clinician, appointment_type = diary
+    _, clinician, appointment_type = diary
     book(*diary, london(2026, 3, 16, 10, 0), urgency=Urgency.URGENT)
 
     html = admin_client.get(diary_page("clinician", clinician.pk, "day", MONDAY)).content.decode()
@@ -145,8 +152,7 @@ def test_a_location_shows_every_clinician_working_there(admin_client):
 
 
 def test_free_times_follow_the_chosen_appointment_type(admin_client, diary):
-    location, clinician, short = diary
-    from tests.booking.builders import make_appointment_type
+    _, clinician, short = diary
 
     long = make_appointment_type(clinicians=[clinician], duration_minutes=180)
     shortest = admin_client.get(diary_page("clinician", clinician.pk, "day", MONDAY))

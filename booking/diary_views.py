@@ -65,7 +65,7 @@ class DiaryChoiceForm(forms.Form):
     diary = forms.ChoiceField(label="Clinician or location")
     day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     span = forms.ChoiceField(
-        label="Show", choices=[(DAY, "One day"), (WEEK, "One week")], initial=DAY
+        label="Show", choices=[(DAY, "One day"), (WEEK, "One week")], initial=DAY, required=False
     )
 
     def __init__(self, *args, **kwargs):
@@ -106,7 +106,7 @@ class DiaryViews:
                 diary_url(
                     kind,
                     int(pk),
-                    form.cleaned_data["span"],
+                    form.cleaned_data["span"] or DAY,
                     form.cleaned_data["day"],
                     consultation_request=consultation.pk if consultation else None,
                 )

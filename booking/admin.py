@@ -26,6 +26,7 @@ from .services import (
     book_appointment,
     move_appointment,
 )
+from .widgets import LabelledSplitDateTime
 
 Status = Appointment.Status
 BOOKING_FIELDS = [
@@ -87,7 +88,7 @@ class AppointmentBookingForm(forms.ModelForm):
         model = Appointment
         fields = BOOKING_FIELDS
         help_texts = {"starts_at": "In the clinic's time zone (UK time)."}
-        widgets = {"consultation_request": forms.HiddenInput}
+        widgets = {"consultation_request": forms.HiddenInput, "starts_at": LabelledSplitDateTime}
 
     def clean(self):
         cleaned = super().clean()

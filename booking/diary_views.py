@@ -9,7 +9,6 @@ appointments (content editors) get 403 on every one of them.
 import datetime
 
 from django import forms
-from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -28,6 +27,7 @@ from .diary import DAY, SPANS, WEEK, Diary, clock
 from .models import Appointment
 from .notifications import queue_appointment_email
 from .services import NotAllowed, OutsideAvailability, SlotTaken, reschedule_appointment
+from .widgets import LabelledSplitDateTime
 
 KINDS = {"clinician": Clinician, "location": Location}
 
@@ -271,7 +271,7 @@ def _move_initial(request):
 class MoveAppointmentForm(forms.Form):
     starts_at = forms.SplitDateTimeField(
         label="New time",
-        widget=admin.widgets.AdminSplitDateTime,
+        widget=LabelledSplitDateTime,
         help_text="In the clinic's time zone (UK time).",
     )
     clinician = forms.ModelChoiceField(queryset=Clinician.objects.all())

@@ -222,9 +222,8 @@ def test_the_day_the_clocks_go_back_shows_the_repeated_hour_twice(client, admin_
     )
     with time_machine.travel(london(2026, 10, 20, 9, 0), tick=False):
         admin_client = sign_in_with_second_factor(client, admin_user)
-        # In UTC: Python never finds a time in the repeated hour equal to one in another zone.
-        second_half_past_one = london(2026, 10, 25, 1, 30, fold=1).astimezone(datetime.UTC)
-        book(location, clinician, appointment_type, second_half_past_one)
+        # Given in London time: the second 01:30 of the night (GMT).
+        book(location, clinician, appointment_type, london(2026, 10, 25, 1, 30, fold=1))
         html = admin_client.get(
             diary_page("clinician", clinician.pk, "day", datetime.date(2026, 10, 25))
         ).content.decode()

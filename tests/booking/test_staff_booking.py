@@ -5,6 +5,7 @@ and the same constraint as patients online."""
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -13,7 +14,7 @@ from booking.services import book_appointment, move_appointment
 from clinic.models import SiteSettings
 from consultations.models import ConsultationRequest, OutboxMessage
 from consultations.red_flags import Urgency
-from tests.booking.builders import make_appointment_type, make_clinician, make_diary
+from tests.booking.builders import london, make_appointment_type, make_clinician, make_diary
 from tests.booking.test_admin import ADD, next_week_at, phoned_in
 from tests.factories import make_consultation
 
@@ -232,3 +233,22 @@ def test_when_the_clinic_confirms_automatically_bookings_are_confirmed_at_once(d
 def test_staff_choose_who_confirms_bookings_in_the_site_settings(admin_client):
     page = admin_client.get(reverse("admin:clinic_sitesettings_add")).content.decode()
     assert "Appointments are confirmed" in page and "By staff" in page
+
+
+def test_a_booking_given_in_uk_time_across_the_clocks_going_back_lasts_its_real_length():
+    location, (clinician,), appointment_type = make_diary(
+        weekdays=(7,), ranges=(("00:00", "03:00"),)
+    )
+    with time_machine.travel(london(2026, 10, 20, 9, 0), tick=False):
+        # 01:45 BST, as the admin's form reads a typed time; 30 minutes later is 01:15 GMT.
+        appointment = book(location, clinician, appointment_type, london(2026, 10, 25, 1, 45))
+        repeated = book(
+            location,
+            clinician,
+            appointment_type,
+            london(2026, 10, 25, 1, 30, fold=1),
+            "Grace Hopper",
+        )
+    assert appointment.ends_at - appointment.starts_at == datetime.timedelta(minutes=30)
+    assert appointment.blocks.count() == 6
+    assert repeated.starts_at == datetime.datetime(2026, 10, 25, 1, 30, tzinfo=datetime.UTC)

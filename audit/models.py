@@ -38,6 +38,7 @@ class AuditEntry(models.Model):
         PUBLISH_SCHEDULED = "publish_scheduled", "Scheduled publishing of a draft"
         CONTENT_PUBLISHED = "content_published", "Published a draft of health content"
         CONTENT_UNPUBLISHED = "content_unpublished", "Unpublished health content on schedule"
+        EXPORTED_DAY_CSV = "exported_day_csv", "Exported a day's appointments as CSV"
 
     at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     # A user name, not a foreign key: the trail outlives staff accounts.

@@ -1,17 +1,24 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from consultations.models import OutboxMessage
 from consultations.red_flags import Urgency, describe
 
+from .availability import clinic_zone
+from .diary_views import DiaryViews, request_being_booked, taken_message
+from .from_requests import mark_request_scheduled
 from .models import (
     Appointment,
     AvailabilityException,
     ClinicClosure,
+    Diary,
     Reminder,
     WaitlistEntry,
     WeeklyHours,
@@ -24,6 +31,7 @@ from .services import (
     book_appointment,
     move_appointment,
 )
+from .widgets import LabelledSplitDateTime
 
 Status = Appointment.Status
 BOOKING_FIELDS = [
@@ -34,6 +42,18 @@ BOOKING_FIELDS = [
     "patient_name",
     "patient_email",
     "patient_phone",
+    "consultation_request",
+]
+# What a "call me" request told the clinic, carried into the booking made from it.
+REQUEST_ANSWERS = [
+    "urgency",
+    "red_flags",
+    "pain_duration_weeks",
+    "pain_intensity",
+    "description",
+    "consent_version",
+    "consent_text",
+    "consent_given_at",
 ]
 
 
@@ -73,11 +93,21 @@ class AppointmentBookingForm(forms.ModelForm):
         model = Appointment
         fields = BOOKING_FIELDS
         help_texts = {"starts_at": "In the clinic's time zone (UK time)."}
+        widgets = {"consultation_request": forms.HiddenInput, "starts_at": LabelledSplitDateTime}
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        consultation = cleaned.get("consultation_request")
+        # The request's answers and consent go with it: the patient agreed to
+        # the clinic keeping them to arrange this consultation.
+        answers = (
+            {name: getattr(consultation, name) for name in REQUEST_ANSWERS}
+            | {"consultation_request": consultation}
+            if consultation
+            else None
+        )
         try:
             self.booked = book_appointment(
                 clinician=cleaned["clinician"],
@@ -88,18 +118,14 @@ class AppointmentBookingForm(forms.ModelForm):
                 patient_email=cleaned.get("patient_email", ""),
                 patient_phone=cleaned.get("patient_phone", ""),
                 booked_by=self.staff_user,
+                answers=answers,
             )
         except NotAllowed as refused:
             raise ValidationError({"appointment_type": str(refused)}) from None
         except OutsideAvailability as refused:
             raise ValidationError({"starts_at": str(refused)}) from None
         except SlotTaken as taken:
-            nearest = (
-                "; ".join(slot.label for slot in taken.nearest) or "none in the week around it"
-            )
-            raise ValidationError(
-                {"starts_at": f"That time has just been taken. Nearest free times: {nearest}."}
-            ) from None
+            raise ValidationError({"starts_at": taken_message(taken)}) from None
         return cleaned
 
     def _post_clean(self):
@@ -174,9 +200,44 @@ class AppointmentAdmin(admin.ModelAdmin):
         move_action(Status.NO_SHOW),
         move_action(Status.CANCELLED_BY_CLINIC),
     ]
+    change_list_template = "admin/booking/appointment/change_list.html"
+    change_form_template = "admin/booking/appointment/change_form.html"
+
+    def get_urls(self):
+        views = DiaryViews(self)
+        return [
+            path(
+                "<int:pk>/move/",
+                self.admin_site.admin_view(views.move),
+                name="booking_appointment_move",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_patient_no_shows()
+
+    def get_changeform_initial_data(self, request):
+        """What a diary link or a "call me" request fills in: the free time
+        chosen (?starts_at= in UTC, shown in UK time) and the patient's details."""
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("starts_at", None)
+        initial.pop("consultation_request", None)
+        try:
+            starts_at = datetime.datetime.fromisoformat(request.GET.get("starts_at", ""))
+        except ValueError:
+            starts_at = None
+        if starts_at is not None and starts_at.tzinfo is not None:
+            initial["starts_at"] = starts_at.astimezone(clinic_zone())
+        consultation = request_being_booked(request)
+        if consultation is not None:
+            initial |= {
+                "consultation_request": consultation.pk,
+                "patient_name": consultation.full_name,
+                "patient_email": consultation.email,
+                "patient_phone": consultation.phone,
+            }
+        return initial
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -204,6 +265,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             "patient_no_shows",
             "source",
             "booked_by",
+            "booked_from_request",
             "urgency",
             "warning_signs",
             "pain_duration_weeks",
@@ -229,6 +291,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         return form.instance
 
     def save_model(self, request, obj, form, change):
+        if not change and obj.consultation_request_id:
+            mark_request_scheduled(consultation=obj.consultation_request, by=request.user)
         if change and "status" in form.changed_data:
             moved = move_appointment(
                 appointment=obj, to_status=form.cleaned_data["status"], by=request.user
@@ -271,6 +335,16 @@ class AppointmentAdmin(admin.ModelAdmin):
     @admin.display(description="patient no-shows")
     def patient_no_shows(self, appointment):
         return appointment.patient_no_shows
+
+    @admin.display(description="booked from request")
+    def booked_from_request(self, appointment):
+        if appointment.consultation_request_id is None:
+            return "—"
+        url = reverse(
+            "admin:consultations_consultationrequest_change",
+            args=[appointment.consultation_request_id],
+        )
+        return format_html('<a href="{}">Request #{}</a>', url, appointment.consultation_request_id)
 
 
 @admin.register(WaitlistEntry)
@@ -326,6 +400,43 @@ class ReminderAdmin(admin.ModelAdmin):
         "appointment__appointment_type",
     ]
     fields = readonly_fields = ["appointment", "starts_at", "status", "sent_at", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Diary)
+class DiaryAdmin(admin.ModelAdmin):
+    """The diary's pages, listed in the admin index under Booking. Staff who
+    can view appointments can open it; nobody adds, changes or deletes here."""
+
+    def get_urls(self):
+        views = DiaryViews(self)
+        return [
+            path("", self.admin_site.admin_view(views.index), name="booking_diary_changelist"),
+            path(
+                "<str:kind>/<int:pk>/<str:span>/<str:day>/",
+                self.admin_site.admin_view(views.diary),
+                name="booking_diary_page",
+            ),
+            path(
+                "<str:kind>/<int:pk>/day/<str:day>/appointments.csv",
+                self.admin_site.admin_view(views.export),
+                name="booking_diary_export",
+            ),
+        ]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("booking.view_appointment")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False

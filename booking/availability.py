@@ -230,6 +230,9 @@ def fits_rules(*, clinician, location, appointment_type, starts_at, now=None):
     now = now or timezone.now()
     if starts_at.second or starts_at.microsecond or starts_at.minute % 5:
         return False
+    # Compared in UTC: Python never finds a time in the repeated hour (01:30
+    # GMT, fold=1) equal to one in another zone, so it would never match.
+    starts_at = starts_at.astimezone(UTC)
     zone = clinic_zone()
     day = starts_at.astimezone(zone).date()
     candidates = _slots(

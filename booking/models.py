@@ -222,6 +222,15 @@ class Appointment(TimeStampedModel):
     sequence = models.PositiveIntegerField(
         default=0, help_text="Raised on every change: the calendar file's SEQUENCE."
     )
+    consultation_request = models.ForeignKey(
+        ConsultationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name="booked from request",
+        help_text="The “call me” request this booking was made from, by staff.",
+    )
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -450,3 +459,14 @@ class WaitlistOffer(models.Model):
 
     def __str__(self):
         return f"Offer of {self.starts_at:%Y-%m-%d %H:%M} UTC to waitlist entry #{self.entry_id}"
+
+
+class Diary(Appointment):
+    """The staff diary, listed in the admin beside appointments. It holds no
+    rows of its own and no permissions: the appointment permissions govern it."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = "diary"
+        verbose_name_plural = "diary"

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from clinic.models import SiteSettings
+
 from .availability import (
     blocks_between,
     fits_rules,
@@ -60,6 +62,12 @@ def _claim(*, clinician, starts_at, ends_at, appointment=None, hold=None):
     )
 
 
+def _in_utc(starts_at):
+    # Every sum below is real time only in UTC: in a local zone Python adds
+    # wall-clock time, which is an hour out across a clock change.
+    return starts_at.astimezone(datetime.UTC)
+
+
 def _ends_at(appointment_type, starts_at):
     return starts_at + datetime.timedelta(minutes=appointment_type.duration_minutes)
 
@@ -103,6 +111,7 @@ def hold_slot(*, clinician, location, appointment_type, starts_at, now=None):
 
     Raises OutsideAvailability or SlotTaken."""
     now = now or timezone.now()
+    starts_at = _in_utc(starts_at)
     _check_offer(
         clinician=clinician, location=location, appointment_type=appointment_type, online=True
     )
@@ -175,6 +184,7 @@ def book_appointment(
     OutsideAvailability or SlotTaken; nothing is stored then.
     """
     now = now or timezone.now()
+    starts_at = _in_utc(starts_at)
     _check_offer(
         clinician=clinician,
         location=location,
@@ -223,7 +233,7 @@ def book_appointment(
                 by_label="patient",
                 now=now,
             )
-            if settings.BOOKING_CONFIRMATION == "automatic":
+            if SiteSettings.current().booking_confirmation == "automatic":
                 appointment.status = Appointment.Status.CONFIRMED
                 appointment.save(update_fields=["status", "updated_at"])
                 _record_move(
@@ -289,6 +299,7 @@ def reschedule_appointment(*, appointment, starts_at, clinician=None, location=N
     Its old time is freed and the new one claimed in one transaction: on
     SlotTaken or OutsideAvailability the appointment keeps its old time."""
     now = now or timezone.now()
+    starts_at = _in_utc(starts_at)
     clinician = clinician or appointment.clinician
     location = location or appointment.location
     if not appointment.holds_time:

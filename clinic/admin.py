@@ -1,17 +1,38 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .images import CheckedImageFormField
-from .models import SiteSettings
+from .models import SiteSettings, default_booking_confirmation
 from .services import refresh_logo_renditions
+
+
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SiteSettings
+        fields = ["booking_confirmation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form saved without the choice (one opened before it existed)
+        # keeps the clinic's current choice rather than failing.
+        self.fields["booking_confirmation"].required = False
+
+    def clean_booking_confirmation(self):
+        return (
+            self.cleaned_data["booking_confirmation"]
+            or self.instance.booking_confirmation
+            or default_booking_confirmation()
+        )
 
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One record: the list page opens it (or the form to create it)."""
 
+    form = SiteSettingsForm
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         models.ImageField: {"form_class": CheckedImageFormField},
@@ -26,6 +47,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 "fields": ["phone", "email", "postal_address"],
             },
         ),
+        ("Appointments", {"fields": ["booking_confirmation"]}),
         (
             "Appointments",
             {

@@ -36,6 +36,10 @@ def default_clinic_address():
     return settings.CLINIC_ADDRESS
 
 
+def default_booking_confirmation():
+    return settings.BOOKING_CONFIRMATION
+
+
 def parse_phone_number(value):
     """The number as phonenumbers reads it (PHONE_REGION when it has no
     country code), or None if it is not a number one can call."""
@@ -171,6 +175,18 @@ class SiteSettings(TimeStampedModel):
     youtube_url = models.URLField("YouTube", blank=True)
     linkedin_url = models.URLField("LinkedIn", blank=True)
     tiktok_url = models.URLField("TikTok", blank=True)
+
+    class BookingConfirmation(models.TextChoices):
+        AUTOMATIC = "automatic", "Automatically, as soon as it is booked"
+        STAFF = "staff", "By staff, who mark each booking confirmed"
+
+    booking_confirmation = models.CharField(
+        "appointments are confirmed",
+        max_length=10,
+        choices=BookingConfirmation.choices,
+        default=default_booking_confirmation,
+        help_text="A booking starts as “booked”; this says who moves it to “confirmed”.",
+    )
 
     SOCIAL_FIELDS = [
         "facebook_url",

@@ -1,6 +1,6 @@
 """A second factor (a TOTP code from an authenticator app) for staff who can
 see patient data: superusers and anyone allowed to view consultation
-requests (the Front desk group). Content editors sign in with a password
+requests or appointments (the Front desk group). Content editors sign in with a password
 alone, as they never see a patient's details.
 
 After the password, the admin sends such staff to one page: on their first
@@ -28,7 +28,9 @@ ENROLMENT_SESSION_KEY = "second_factor_enrolment_device"
 
 def needs_second_factor(user):
     return user.is_active and (
-        user.is_superuser or user.has_perm("consultations.view_consultationrequest")
+        user.is_superuser
+        or user.has_perm("consultations.view_consultationrequest")
+        or user.has_perm("booking.view_appointment")
     )
 
 

@@ -470,6 +470,7 @@ BOOKING_HORIZON_WEEKS = int(os.environ.get("BOOKING_HORIZON_WEEKS", "8"))
 BOOKING_SLOT_STEP_MINUTES = int(os.environ.get("BOOKING_SLOT_STEP_MINUTES", "15"))
 BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", "10"))
 BOOKING_CHANGE_CUTOFF_HOURS = int(os.environ.get("BOOKING_CHANGE_CUTOFF_HOURS", "24"))
+# Only the default: staff choose in the admin's site settings once they are saved.
 BOOKING_CONFIRMATION = os.environ.get("BOOKING_CONFIRMATION", "automatic").strip().lower()
 if BOOKING_CONFIRMATION not in {"automatic", "staff"}:
     raise ImproperlyConfigured("BOOKING_CONFIRMATION must be 'automatic' or 'staff'.")

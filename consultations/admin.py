@@ -132,6 +132,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "urgency_flag",
+        "booked_times",
         *PATIENT_FIELDS,
         *CONSENT_FIELDS,
         "possible_duplicate",
@@ -146,7 +147,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "first_opened_by",
     ]
     fieldsets = [
-        (None, {"fields": ["urgency_flag", "status", "handled_by", "staff_notes"]}),
+        (
+            None,
+            {"fields": ["urgency_flag", "status", "handled_by", "staff_notes", "booked_times"]},
+        ),
         ("What the patient sent", {"fields": PATIENT_FIELDS}),
         (
             "Resent by the patient",
@@ -361,6 +365,31 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             '<strong class="urgency urgency-{}">{}</strong>',
             css,
             consultation.get_urgency_display(),
+        )
+
+    @admin.display(description="Booked times")
+    def booked_times(self, consultation):
+        """The appointments booked from this request, and a way to book one:
+        the diary, which carries the request to the booking form."""
+        book = format_html(
+            '<a href="{}?consultation_request={}">Book a time</a>',
+            reverse("admin:booking_diary_changelist"),
+            consultation.pk,
+        )
+        booked = [
+            (
+                reverse("admin:booking_appointment_change", args=[appointment.pk]),
+                str(appointment),
+                appointment.get_status_display(),
+            )
+            for appointment in consultation.appointments.select_related(
+                "clinician", "appointment_type"
+            )
+        ]
+        if not booked:
+            return book
+        return format_html(
+            "<ul>{}</ul>{}", format_html_join("", '<li><a href="{}">{}</a> ({})</li>', booked), book
         )
 
     @admin.display(description="Age", ordering="created_at")

@@ -43,14 +43,19 @@ def neutralise(value):
     return text
 
 
-def write_csv(requests, stream):
-    """Write the requests to a text stream, with a byte-order mark so that
+def write_rows(columns, rows, stream):
+    """Write `rows` as CSV to a text stream, one column per (title, value)
+    in `columns`, every cell neutralised, with a byte-order mark so that
     spreadsheets read accents, emoji and right-to-left text correctly."""
     stream.write("\ufeff")
     writer = csv.writer(stream)
-    writer.writerow([title for title, _ in COLUMNS])
-    for consultation in requests:
-        writer.writerow([neutralise(value(consultation)) for _, value in COLUMNS])
+    writer.writerow([title for title, _ in columns])
+    for row in rows:
+        writer.writerow([neutralise(value(row)) for _, value in columns])
+
+
+def write_csv(requests, stream):
+    write_rows(COLUMNS, requests, stream)
 
 
 def patient_data(requests):

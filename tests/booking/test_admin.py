@@ -8,6 +8,7 @@ from django.utils import timezone
 from booking.models import Appointment
 from booking.services import book_appointment, move_appointment
 from tests.booking.builders import london, make_diary
+from tests.staff import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +174,9 @@ def staff_in(group_name):
 
 
 def test_the_front_desk_books_appointments_and_content_editors_never_see_them(client, diary):
-    client.force_login(staff_in("Front desk"))
+    sign_in_with_second_factor(client, staff_in("Front desk"))
     assert client.post(ADD, phoned_in(*diary, next_week_at(10))).status_code == 302
+    assert Appointment.objects.get().source == Appointment.Source.STAFF
     client.force_login(staff_in("Content editors"))
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(reverse("admin:practice_clinician_changelist")).status_code == 200

@@ -85,9 +85,7 @@ def bucket(s3_endpoint, settings, monkeypatch):
         monkeypatch.setenv(key, value)
     name = f"clinic-media-{uuid.uuid4().hex[:10]}"
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-west-2")
-    client.create_bucket(
-        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
-    )
+    client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
     # As the README asks of a real bucket: anyone may read, only the site write.
     client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read_policy(name)))
     loaded = settings_with(

@@ -158,19 +158,17 @@ if os.environ.get("DATABASE_URL"):
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
             conn_max_age=0 if DB_POOL else DB_CONN_MAX_AGE,
-            conn_health_checks=not DB_POOL,
+            # With the pool, Django has it check each connection it lends.
+            conn_health_checks=True,
         )
     }
     if DB_POOL:
         if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("DB_POOL=1 needs a PostgreSQL DATABASE_URL.")
-        from psycopg_pool import ConnectionPool
-
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": DB_POOL_MIN_SIZE,
             "max_size": DB_POOL_MAX_SIZE,
             "timeout": DB_POOL_TIMEOUT,
-            "check": ConnectionPool.check_connection,
         }
 else:
     DATABASES = {

@@ -7,21 +7,50 @@ PORT ?= 8000
 
 BACKUP_DIR ?= backups
 
-.PHONY: install install-test install-bench browser-deps run worker migrate superuser test lint check migrations-check ci bench audit clean backup
+.PHONY: install install-test install-bench lock upgrade browser-deps run worker migrate superuser test lint check migrations-check ci bench audit clean backup
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock files, every version pinned with its hashes, so
+# a fresh machine next year gets exactly what was tested. `make upgrade`
+# moves them on; `make lock` records a change to pyproject.toml.
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
+
+$(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet .
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install --quiet ".[test]"
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PIP_INSTALL) -r requirements-test.txt
 	touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed
-	$(PY) -m pip install --quiet ".[bench]"
+$(VENV)/.installed-bench: $(VENV)/.installed requirements-bench.txt
+	$(PIP_INSTALL) -r requirements-bench.txt
 	touch $@
+
+# The lock files are made by pip-tools (pinned here) in a venv of its own,
+# resolved against the public package index alone: this machine's own pip
+# settings (extra local indexes) are ignored, so the lock works anywhere.
+LOCK_VENV := .venv-lock
+PIP_TOOLS_VERSION := 7.6.2
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL \
+	PIP_CONFIG_FILE=/dev/null $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet "pip-tools==$(PIP_TOOLS_VERSION)"
+
+# Records a change to pyproject.toml in the lock files, keeping every other
+# pin as it is. The test and bench locks are held to the site's own pins.
+lock: $(LOCK_VENV)/bin/pip-compile
+	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra test -c requirements.txt -o requirements-test.txt pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra bench -c requirements.txt -o requirements-bench.txt pyproject.toml
+
+# Moves every pin to the newest release pyproject.toml allows: the one
+# command for upgrading. Then run `make test` and commit the lock files.
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 install: $(VENV)/.installed
 
@@ -91,4 +120,4 @@ audit: install
 	$(PY) -m bench.lighthouse
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(LOCK_VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache *.egg-info

@@ -30,21 +30,26 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        # The exception's text can carry query parameters: log its type only.
-        logger.error("Database unavailable (%s) for %s", type(exception).__name__, request.path)
-        # No request context: its processors read the site settings record.
-        site = SiteSettings.cached_or_default()
-        page = render_to_string(
-            "503.html",
-            {
-                "site": site,
-                "clinic_name": site.clinic_name,
-                "emergency_number": settings.EMERGENCY_NUMBER,
-            },
-        )
-        response = HttpResponse(page, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return database_unavailable_response(request, exception)
+
+
+def database_unavailable_response(request, exception):
+    """The "please try again" page (503) for a database error."""
+    # The exception's text can carry query parameters: log its type only.
+    logger.error("Database unavailable (%s) for %s", type(exception).__name__, request.path)
+    # No request context: its processors read the site settings record.
+    site = SiteSettings.cached_or_default()
+    page = render_to_string(
+        "503.html",
+        {
+            "site": site,
+            "clinic_name": site.clinic_name,
+            "emergency_number": settings.EMERGENCY_NUMBER,
+        },
+    )
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class RejectNulBytesMiddleware:

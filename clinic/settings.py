@@ -10,6 +10,7 @@ every variable.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import csp.constants
 import dj_database_url
@@ -140,14 +141,36 @@ SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 
 DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 
+# PostgreSQL connections are kept open between requests (DB_CONN_MAX_AGE) and
+# checked before each request reuses one, so a database restart costs the
+# requests in flight at that moment, not every request after it. That is the
+# default because gunicorn's sync workers serve one request at a time: a pool
+# in each process would never lend more than the one connection it holds.
+# DB_POOL=1 uses Django's psycopg 3 pool instead, for threaded workers
+# (gthread) or ASGI; it checks a connection before lending it, and waits at
+# most DB_POOL_TIMEOUT seconds for one. Django requires CONN_MAX_AGE 0 then.
+DB_POOL = env_bool("DB_POOL", False)
+DB_POOL_MIN_SIZE = int(os.environ.get("DB_POOL_MIN_SIZE", "1"))
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
+DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"],
-            conn_max_age=DB_CONN_MAX_AGE,
+            conn_max_age=0 if DB_POOL else DB_CONN_MAX_AGE,
+            # With the pool, Django has it check each connection it lends.
             conn_health_checks=True,
         )
     }
+    if DB_POOL:
+        if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DB_POOL=1 needs a PostgreSQL DATABASE_URL.")
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": DB_POOL_MIN_SIZE,
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": DB_POOL_TIMEOUT,
+        }
 else:
     DATABASES = {
         "default": {
@@ -205,6 +228,58 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Uploads (stretch images and their renditions, clinician photos, the logo)
+# go to MEDIA_ROOT on this machine unless MEDIA_STORAGE=s3 puts them in an
+# S3-compatible bucket through django-storages, which every app server then
+# shares. Credentials come from boto3's usual places (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role), never from this file.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+# Where browsers load media from, for the Content-Security-Policy: the same
+# site, unless the bucket serves them.
+MEDIA_ORIGINS = []
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "").rstrip("/") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip("/") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": AWS_S3_REGION_NAME,
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            "location": os.environ.get("AWS_LOCATION", "").strip("/"),
+            # Public pictures at plain addresses: a signed address expires,
+            # and cached pages would go on showing it.
+            "querystring_auth": False,
+            "default_acl": None,
+            # Two uploads named back.jpg must not replace each other.
+            "file_overwrite": False,
+            # Renditions are named by a digest of the image, so a changed
+            # image gets new addresses and browsers may keep these for a year.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            # An address under the endpoint's own origin (not a subdomain of
+            # it), which the Content-Security-Policy below can name.
+            "addressing_style": "path" if AWS_S3_ENDPOINT_URL else None,
+        },
+    }
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGINS = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    elif AWS_S3_ENDPOINT_URL:
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        MEDIA_ORIGINS = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if AWS_S3_REGION_NAME:
+            MEDIA_ORIGINS.append(
+                f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"
+            )
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
 
 # Rendered public pages (see clinic/page_cache.py) and the site settings record
 # live here (rate-limit counts do not: see clinic/ratelimit.py). Each gunicorn
@@ -389,7 +464,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [csp.constants.SELF],
         "script-src": [csp.constants.SELF],
         "style-src": [csp.constants.SELF],
-        "img-src": [csp.constants.SELF],
+        "img-src": [csp.constants.SELF, *MEDIA_ORIGINS],
         "font-src": [csp.constants.SELF],
         "connect-src": [csp.constants.SELF],
         "form-action": [csp.constants.SELF],

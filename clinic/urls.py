@@ -32,5 +32,8 @@ urlpatterns = [
     path("", include("stretches.urls")),
 ]
 
+# A database error outside any view still gets the "please try again" page.
+handler500 = "clinic.views.server_error"
+
 # Uploaded images, in development only (static() adds nothing when DEBUG is off).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

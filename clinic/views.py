@@ -1,8 +1,14 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
+from django.views import defaults
+
+from .middleware import database_unavailable_response
 
 
 def baseline(request):
@@ -26,3 +32,14 @@ def view_on_site(request, content_type_id, object_id):
     ):
         raise Http404
     return shortcut(request, content_type_id, object_id)
+
+
+def server_error(request):
+    """Django's 500 page, unless the database failed: then "please try
+    again" (503), as DatabaseUnavailableMiddleware answers for views. This
+    catches what that middleware cannot see, such as the session being saved
+    after the view, while the database server restarts."""
+    exception = sys.exception()
+    if isinstance(exception, OperationalError | InterfaceError):
+        return database_unavailable_response(request, exception)
+    return defaults.server_error(request)

@@ -146,8 +146,32 @@ def hold_slot(*, clinician, location, appointment_type, starts_at, now=None):
 
 
 def release_hold(*, token):
-    """Give a held time back (the patient left)."""
+    """Give a held time back (the patient chose another time or went back)."""
     Hold.objects.filter(token=token).delete()
+
+
+# How long a held time outlives the patient's page: long enough for a reload
+# or the next step of the flow to claim it back, short enough that a patient
+# who closed the tab does not keep the time from others for minutes.
+LEAVING_GRACE = datetime.timedelta(seconds=30)
+
+
+def hold_left(*, token, now=None):
+    """The patient's page went away (the tab closed, or off to another site):
+    the time is held only a few seconds more."""
+    now = now or timezone.now()
+    Hold.objects.filter(token=token, expires_at__gt=now + LEAVING_GRACE).update(
+        expires_at=now + LEAVING_GRACE
+    )
+
+
+def keep_hold(*, token, until, now=None):
+    """A page of the flow came back while the hold lives: it is held again
+    until the time first promised to the patient."""
+    now = now or timezone.now()
+    Hold.objects.filter(token=token, expires_at__gt=now, expires_at__lt=until).update(
+        expires_at=until
+    )
 
 
 def _record_move(*, appointment, from_status, to_status, by, by_label, now):

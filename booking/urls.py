@@ -10,6 +10,7 @@ urlpatterns = [
     path("times/", views.times, name="times"),
     path("hold/", views.hold, name="hold"),
     path("release/", views.release, name="release"),
+    path("leaving/", views.leaving, name="leaving"),
     path("details/", views.details, name="details"),
     path("review/", views.review, name="review"),
     path("confirmed/", views.confirmed, name="confirmed"),

@@ -6,6 +6,7 @@ import datetime
 from itertools import groupby
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,7 @@ from .forms import (
 )
 from .models import Appointment, Hold
 from .patient_booking import book_online, cancel_by_patient, move_by_patient
-from .services import BookingError, SlotTaken, hold_slot, release_hold
+from .services import BookingError, SlotTaken, hold_left, hold_slot, keep_hold, release_hold
 from .waitlist import mark_booked
 
 SESSION_KEY = "booking"
@@ -54,8 +55,19 @@ def _save(request, state):
     request.session[SESSION_KEY] = state
 
 
+def remember_hold(state, held):
+    """The patient's session names the held time and until when it was promised."""
+    state.update(
+        hold_token=str(held.token),
+        hold_until=held.expires_at.isoformat(),
+        starts_at=held.starts_at.isoformat(),
+        held_clinician=held.clinician_id,
+    )
+
+
 def _release_held_time(state):
     token = state.pop("hold_token", None)
+    state.pop("hold_until", None)
     state.pop("starts_at", None)
     state.pop("held_clinician", None)
     if token:
@@ -250,13 +262,21 @@ def hold(request):
         return _times_page(request, state, choice, nearest=taken.nearest, status=409)
     except BookingError as error:
         return _times_page(request, state, choice, error=str(error), status=400)
-    state.update(
-        hold_token=str(held.token),
-        starts_at=held.starts_at.isoformat(),
-        held_clinician=clinician.pk,
-    )
+    remember_hold(state, held)
     _save(request, state)
     return redirect("booking:details")
+
+
+@never_cache
+@require_POST
+def leaving(request):
+    """The held-time page went away without going on in the flow (its script
+    sends this as the page is hidden): the time is held only a few seconds
+    more, so a reload keeps it and a closed tab gives it back."""
+    token = _state(request).get("hold_token")
+    if token:
+        hold_left(token=token)
+    return HttpResponse(status=204)
 
 
 @never_cache
@@ -276,7 +296,10 @@ def _held(state):
         starts_at = datetime.datetime.fromisoformat(state["starts_at"])
     except (KeyError, ValueError, Clinician.DoesNotExist):
         return None
-    live = Hold.objects.filter(token=state.get("hold_token"), expires_at__gt=timezone.now()).first()
+    token = state.get("hold_token")
+    if token and state.get("hold_until"):
+        keep_hold(token=token, until=datetime.datetime.fromisoformat(state["hold_until"]))
+    live = Hold.objects.filter(token=token, expires_at__gt=timezone.now()).first()
     return clinician, starts_at, live
 
 
@@ -345,7 +368,7 @@ def review(request):
                 hold_token=state.get("hold_token"),
             )
         except SlotTaken as taken:
-            for key in ("hold_token", "starts_at", "held_clinician"):
+            for key in ("hold_token", "hold_until", "starts_at", "held_clinician"):
                 state.pop(key, None)
             _save(request, state)
             return _times_page(request, state, choice, nearest=taken.nearest, status=409)

@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from .availability import clinic_zone
 from .forms import WaitlistForm, slot_value
 from .services import BookingError, SlotTaken, hold_slot
-from .views import _choice, _release_held_time, _save, _state
+from .views import _choice, _release_held_time, _save, _state, remember_hold
 from .waitlist import LinkRefused, entry_for, join_waitlist, leave_waitlist, offer_for
 
 JOINED_KEY = "waitlist_joined"
@@ -119,11 +119,7 @@ def claim(request, token):
         # No longer bookable (too soon now, the clinician's hours changed…).
         context["nearest"] = []
         return render(request, "booking/waitlist_gone.html", context, status=409)
-    state.update(
-        hold_token=str(held.token),
-        starts_at=held.starts_at.isoformat(),
-        held_clinician=offer.clinician_id,
-    )
+    remember_hold(state, held)
     _save(request, state)
     return redirect("booking:details")
 

@@ -69,6 +69,10 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
+            # Django would log a 4xx again after this returns ("Not Found:
+            # …"), outside the request's id and with nothing this line lacks.
+            # Errors (5xx) are logged, and emailed, before they get here.
+            response._has_been_logged = True
             path = loggable_path(request, response)
             logger.info(
                 "%s %s %s",

@@ -8,6 +8,7 @@ Redis (the cache and the task queue) and one media folder.
 """
 
 import contextlib
+import getpass
 import os
 import re
 import subprocess
@@ -100,12 +101,15 @@ def render_nginx_site(*, listen, upstreams, static_root, media_root, logs):
     replace("error log", "error_log ", f"error_log {logs}/error.log warn;")
     replace("STATIC_ROOT", "alias ", f"alias {static_root}/;")
     replace("MEDIA_ROOT", "alias ", f"alias {media_root}/;")
-    assert "# test:" not in site, "a '# test:' line was left unchanged"
+    left = re.findall(r"# test: .*$", site, re.MULTILINE)
+    assert not left, f"deploy/nginx/clinic.conf lines the test does not know: {left}"
     return site
 
 
 NGINX_MAIN = """\
-# nginx as Debian runs it, but unprivileged and in a temporary folder.
+# nginx as Debian runs it, but in a temporary folder, and its workers as the
+# test's own user, who can read the test's files.
+user {user};
 worker_processes 2;
 pid {prefix}/nginx.pid;
 error_log {prefix}/main-error.log warn;
@@ -140,7 +144,7 @@ def nginx_in_front(upstreams, tmp_path, *, static_root, media_root):
             logs=prefix,
         )
     )
-    (prefix / "nginx.conf").write_text(NGINX_MAIN.format(prefix=prefix))
+    (prefix / "nginx.conf").write_text(NGINX_MAIN.format(prefix=prefix, user=getpass.getuser()))
     command = [str(NGINX), "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
@@ -224,3 +228,17 @@ def deployment(tmp_path, *, workers=2, sample_clinic=True, **settings):
                 env=env,
                 tmp_path=tmp_path,
             )
+
+
+def execute(database, sql):
+    """Change the test database from outside the site (committed at once)."""
+    if database.sqlite_path:
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(database.sqlite_path, timeout=30)) as db, db:
+            db.execute(sql)
+        return
+    import psycopg
+
+    with psycopg.connect(database.postgres_url, autocommit=True) as db:
+        db.execute(sql)

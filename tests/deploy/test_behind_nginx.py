@@ -11,6 +11,7 @@ from html import unescape
 
 import pytest
 
+from bench.mixed import booking_choice, read_pages, run_mixed_load, stored_bookings, summary
 from tests.deploy.clients import Visitor, form_fields, hidden_fields
 from tests.deploy.servers import execute, wait_for
 from tests.live_site import filled_form
@@ -18,19 +19,6 @@ from tests.live_site import filled_form
 pytestmark = pytest.mark.server
 
 RACERS = 16
-
-
-def booking_choice(database):
-    [(type_id,)] = database.query(
-        "SELECT id FROM practice_appointmenttype WHERE bookable_online ORDER BY id LIMIT 1"
-    )
-    [(location_id, clinician_slug)] = database.query(
-        "SELECT h.location_id, c.slug FROM booking_weeklyhours h "
-        "JOIN practice_clinician c ON c.id = h.clinician_id "
-        "JOIN practice_appointmenttype_clinicians t ON t.clinician_id = c.id "
-        f"WHERE t.appointmenttype_id = {type_id} ORDER BY h.id LIMIT 1"
-    )
-    return {"appointment_type": type_id, "location": location_id, "clinician": clinician_slug}
 
 
 def patient_details(number):
@@ -111,8 +99,10 @@ def test_a_client_cannot_choose_its_request_id(deployed_site):
         "GET", "/stretches/", headers={"X-Request-ID": "chosen-by-the-client"}
     )
     assert headers["X-Request-ID"] != "chosen-by-the-client"
-    access_log = (deployed_site.tmp_path / "nginx" / "access.log").read_text()
-    assert f'"request_id":"{headers["X-Request-ID"]}"' in access_log
+    access_log_path = deployed_site.tmp_path / "nginx" / "access.log"
+    # nginx writes the line once it has sent the response: moments later.
+    wait_for(lambda: f'"request_id":"{headers["X-Request-ID"]}"' in access_log_path.read_text())
+    access_log = access_log_path.read_text()
     assert "127.0.0.1" not in access_log.replace('"upstream":"127.0.0.1', "")
 
 
@@ -244,6 +234,24 @@ def test_a_booking_race_spread_over_both_instances_books_once(deployed_site):
         "SELECT patient_email FROM booking_appointment ORDER BY id DESC LIMIT 1"
     )
     assert [mail["to"] for mail in site.mail.delivered].count((winner,)) == 1
+
+
+def test_a_short_mixed_load_has_no_errors_and_stores_each_booking_once(deployed_site):
+    """CI's short version of `python -m bench.mixed` (60 s, 64 clients)."""
+    site = deployed_site
+    samples, booked = run_mixed_load(
+        site.port, read_pages(site.database), booking_choice(site.database), clients=16, seconds=8
+    )
+    rows = {row["kind"]: row for row in summary(samples, 8)}
+    assert [(kind, row["errors"]) for kind, row in rows.items()] == [
+        ("read", []),
+        ("form", []),
+        ("booking", []),
+    ]
+    assert rows["read"]["count"] > 100
+    per_email, stored_total = stored_bookings(site.database, booked)
+    assert set(per_email.values()) <= {1}
+    assert stored_total == len(booked)
 
 
 def test_nothing_went_wrong_on_any_server(deployed_site):

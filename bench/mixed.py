@@ -211,7 +211,7 @@ def stored_bookings(database, emails):
     return {email: stored.get(email, 0) for email in emails}, sum(stored.values())
 
 
-def report(rows, *, clients, seconds, booked, stored_total, once, vendor):
+def report(rows, *, clients, seconds, booked, stored_total, once, vendor, load):
     requests = sum(row["count"] for row in rows)
     errors = sum(row["error_count"] for row in rows)
     lines = [
@@ -221,7 +221,8 @@ def report(rows, *, clients, seconds, booked, stored_total, once, vendor):
         "(deploy/nginx/clinic.conf) in front of two gunicorn instances "
         "(deploy/gunicorn.conf.py) and one worker, sharing "
         f"{vendor}, Redis and media, on one machine with {os.cpu_count()} CPU cores "
-        "(the load client shares them). A booking is a whole walk through /book/ "
+        f"(the load client shares them; load average {load:.1f} when it started). "
+        "A booking is a whole walk through /book/ "
         "(seven requests, timed together); `taken` is a booking that lost a fair race for "
         'a time (the "just taken" page), not an error.',
         "",
@@ -260,10 +261,12 @@ def main(argv=None):
 
     with (
         tempfile.TemporaryDirectory(prefix="clinic-mixed-") as folder,
-        deployment(Path(folder), workers=args.workers) as site,
+        # Connections kept, as in production (the tests' default opens one a request).
+        deployment(Path(folder), workers=args.workers, DB_CONN_MAX_AGE="60") as site,
     ):
         pages = read_pages(site.database)
         choice = booking_choice(site.database)
+        load = os.getloadavg()[0]
         samples, booked = run_mixed_load(
             site.port,
             pages,
@@ -284,6 +287,7 @@ def main(argv=None):
             stored_total=stored_total,
             once=once,
             vendor=vendor,
+            load=load,
         )
     print(text)
     if not args.no_write:

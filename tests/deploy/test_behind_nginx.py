@@ -106,6 +106,15 @@ def test_a_client_cannot_choose_its_request_id(deployed_site):
     assert "127.0.0.1" not in access_log.replace('"upstream":"127.0.0.1', "")
 
 
+def test_nginx_refuses_a_body_larger_than_the_site_accepts(deployed_site):
+    status, _, _ = Visitor(deployed_site.port).request(
+        "POST",
+        "/consultation/",
+        headers={"Content-Length": str(11 * 1024 * 1024), "Origin": "https://127.0.0.1"},
+    )
+    assert status == 413
+
+
 def test_a_patient_sends_a_consultation_request_through_nginx(deployed_site):
     execute(deployed_site.database, "DELETE FROM clinic_ratelimitcount")
     patient = Visitor(deployed_site.port)

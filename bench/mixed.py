@@ -68,8 +68,9 @@ def details():
 
 class Client:
     """One simulated visitor, recording (kind, seconds, outcome) per action.
-    An outcome is "ok", "taken" (a booking lost a fair race: the 409 page),
-    or "error: ..." for anything a patient should never see."""
+    An outcome is "ok", "taken" (a booking lost a fair race, the 409 page, or
+    the day shown had no free time left), or "error: ..." for anything a
+    patient should never see."""
 
     def __init__(self, port, pages, choice, rng):
         from tests.deploy.clients import Visitor
@@ -224,7 +225,8 @@ def report(rows, *, clients, seconds, booked, stored_total, once, vendor, load):
         f"(the load client shares them; load average {load:.1f} when it started). "
         "A booking is a whole walk through /book/ "
         "(seven requests, timed together); `taken` is a booking that lost a fair race for "
-        'a time (the "just taken" page), not an error.',
+        'a time (the "just taken" page) or found no free time left on the day first shown, '
+        "not an error.",
         "",
         "| kind | share | actions | per second | p50 ms | p99 ms | taken | errors |",
         "|---|---|---|---|---|---|---|---|",

@@ -7,7 +7,7 @@ PORT ?= 8000
 
 BACKUP_DIR ?= backups
 
-.PHONY: install install-test install-bench lock upgrade browser-deps run worker migrate superuser test lint check migrations-check ci bench audit clean backup
+.PHONY: install install-test install-bench lock upgrade browser-deps deploy-deps bench-mixed run worker migrate superuser test lint check migrations-check ci bench audit clean backup
 
 # Installs come from the lock files, every version pinned with its hashes, so
 # a fresh machine next year gets exactly what was tested. `make upgrade`
@@ -65,6 +65,15 @@ browser-deps: node_modules/.installed
 		apt-get -o DPkg::Lock::Timeout=300 update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q chromium; }
 
+# tests/deploy/test_behind_nginx.py starts Debian's nginx (never one built or
+# downloaded elsewhere) in front of two app servers, as production runs it.
+NGINX := /usr/sbin/nginx
+
+deploy-deps:
+	@test -x $(NGINX) || { echo "Installing Debian's nginx for the deployment tests"; \
+		apt-get -o DPkg::Lock::Timeout=300 update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q nginx; }
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
@@ -88,7 +97,7 @@ worker: migrate
 superuser: migrate
 	$(PY) manage.py createsuperuser
 
-test: install-test browser-deps
+test: install-test browser-deps deploy-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-test
@@ -110,8 +119,14 @@ backup: install
 # Production server on 127.0.0.1, load from a second process; a few minutes.
 # Writes bench/results.md and bench/latency.png. BENCH_ARGS="--quick" for the
 # cached scenarios only.
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench bench-mixed
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# 60 s at 64 clients through nginx and two app servers (90% reads, 8% form
+# views, 2% bookings): writes bench/results_mixed.md. Add
+# DATABASE_URL=postgres://… to run it on PostgreSQL.
+bench-mixed: $(VENV)/.installed-bench deploy-deps
+	$(PY) -m bench.mixed $(BENCH_MIXED_ARGS)
 
 # Lighthouse (mobile) on the article and a stretch page, with Debian's Chromium.
 audit: install

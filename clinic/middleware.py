@@ -36,7 +36,8 @@ class DatabaseUnavailableMiddleware:
 def database_unavailable_response(request, exception):
     """The "please try again" page (503) for a database error."""
     # The exception's text can carry query parameters: log its type only.
-    logger.error("Database unavailable (%s) for %s", type(exception).__name__, request.path)
+    # The request id on the line says which request (clinic/request_log.py).
+    logger.error("Database unavailable (%s)", type(exception).__name__)
     # No request context: its processors read the site settings record.
     site = SiteSettings.cached_or_default()
     page = render_to_string(

@@ -166,8 +166,8 @@ class SiteSettings(TimeStampedModel):
         default=REMINDER_HOURS_DEFAULT,
         blank=True,
         validators=[MaxValueValidator(7 * 24)],
-        help_text="Empty: 24. 0: send no reminders. A booking made closer to its time than this gets "
-        "no reminder: its confirmation has just told the patient.",
+        help_text="Empty: 24. 0: send no reminders. A booking made closer to its time than "
+        "this gets no reminder: its confirmation has just told the patient.",
     )
     facebook_url = models.URLField("Facebook", blank=True)
     instagram_url = models.URLField("Instagram", blank=True)

@@ -244,16 +244,24 @@ class PageCacheMiddleware:
         return _not_modified(request, page.etag, response=response) or response
 
 
+REQUEST_LOG_MIDDLEWARE = "clinic.request_log.RequestLogMiddleware"
+
+
 @checks.register()
 def page_cache_comes_first(app_configs, **kwargs):
     """Anywhere lower, a middleware above it could add a cookie or a `Vary`
-    to a page after it was judged the same for everyone."""
+    to a page after it was judged the same for everyone. Only the request
+    log may come before it: it adds a header that is meant to differ on
+    every response, so must never be stored with a page."""
     name = f"{__name__}.{PageCacheMiddleware.__name__}"
-    if name in settings.MIDDLEWARE and settings.MIDDLEWARE[0] != name:
+    if name not in settings.MIDDLEWARE:
+        return []
+    above = settings.MIDDLEWARE[: settings.MIDDLEWARE.index(name)]
+    if any(middleware != REQUEST_LOG_MIDDLEWARE for middleware in above):
         return [
             checks.Error(
                 "PageCacheMiddleware must be the first middleware.",
-                hint="Move it to the top of MIDDLEWARE.",
+                hint="Move it to the top of MIDDLEWARE (after the request log only).",
                 id="clinic.E001",
             )
         ]

@@ -85,6 +85,9 @@ INSTALLED_APPS = [
 # static files before the rest runs; GZip sits above every middleware that
 # reads or writes the body, so it compresses last.
 MIDDLEWARE = [
+    # Outside the page cache, so cached pages are logged too; it adds only the
+    # request id, which differs on every response (clinic/request_log.py).
+    "clinic.request_log.RequestLogMiddleware",
     "clinic.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -439,6 +442,8 @@ if TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health checks come over plain HTTP, straight to an app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
@@ -518,12 +523,19 @@ AXES_VERBOSE = False
 ADMINS = [("Site administrator", address) for address in env_list("ADMIN_EMAILS", [])]
 DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.errors.PrivateExceptionReporterFilter"
 
+# Logs are JSON lines (clinic/logs.py) carrying the request's id, and never a
+# patient's details: requests are logged by route, not path, and with no query
+# string, form data or address (clinic/request_log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"json": {"()": "clinic.logs.JsonFormatter"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "route_not_path": {"()": "clinic.request_log.RouteNotPath"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
@@ -532,7 +544,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "filters": ["route_not_path"],
+            "propagate": False,
+        },
         # Configured here, so the worker (run_huey) adds no second handler.
         "huey": {"handlers": ["console"], "propagate": False},
     },

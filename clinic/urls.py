@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from practice.sitemaps import sitemaps as practice_sitemaps
 from stretches.sitemaps import sitemaps
 
-from . import views
+from . import health, views
 from .second_factor import second_factor
 
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
         name="robots",
     ),
     path("__baseline__/", views.baseline),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("practice.urls")),
     path("", include("stretches.urls")),
 ]

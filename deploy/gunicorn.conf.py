@@ -22,7 +22,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2 + 1)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-accesslog = "-"
+# No access log: its lines hold the client's address and the query string.
+# The site logs each request itself, as JSON without them (clinic/request_log.py).
+accesslog = None
 errorlog = "-"
 
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

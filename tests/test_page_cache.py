@@ -212,8 +212,11 @@ def test_a_cached_page_asked_for_over_http_is_still_redirected_to_https(client, 
     assert response["Location"] == "https://testserver/stretches/"
 
 
-def test_the_page_cache_must_be_the_outermost_middleware(settings):
+def test_the_page_cache_must_be_the_outermost_middleware_but_for_the_request_log(settings):
     assert page_cache_comes_first(None) == []
-    first, *others = settings.MIDDLEWARE
-    settings.MIDDLEWARE = [*others[:3], first, *others[3:]]
+    page_cache = "clinic.page_cache.PageCacheMiddleware"
+    others = [name for name in settings.MIDDLEWARE if name != page_cache]
+    settings.MIDDLEWARE = [*others[:3], page_cache, *others[3:]]
     assert [error.id for error in page_cache_comes_first(None)] == ["clinic.E001"]
+    settings.MIDDLEWARE = ["clinic.request_log.RequestLogMiddleware", page_cache, *others[1:]]
+    assert page_cache_comes_first(None) == []

@@ -14,7 +14,7 @@ import pytest
 from bench.mixed import booking_choice, read_pages, run_mixed_load, stored_bookings, summary
 from tests.deploy.clients import Visitor, form_fields, hidden_fields
 from tests.deploy.servers import execute, wait_for
-from tests.live_site import filled_form
+from tests.live_site import filled_form, manage
 
 pytestmark = pytest.mark.server
 
@@ -267,3 +267,61 @@ def test_nothing_went_wrong_on_any_server(deployed_site):
     logs = deployed_site.logs()
     assert "Traceback" not in logs
     assert '"level": "ERROR"' not in logs
+
+
+SEND_REMINDERS_WHEN_DUE = """
+import datetime
+import time_machine
+from django.core.management import call_command
+from booking.models import Reminder
+reminder = Reminder.objects.get(appointment__patient_email="{email}")
+# The moment the reminder falls due (23 hours before), on this process's clock.
+with time_machine.travel(reminder.starts_at - datetime.timedelta(hours=23), tick=True):
+    call_command("send_reminders", rounds=20)
+"""
+
+
+def last_free_slot(port, choice):
+    scout = Visitor(port)
+    scout.get("/book/")
+    scout.post("/book/", {})
+    scout.post("/book/choose/", choice)
+    _, _, times = scout.get("/book/times/")
+    return unescape(re.findall(r'name="slot" value="([^"]+)"', times)[-1])
+
+
+def test_a_reminder_goes_out_once_however_many_servers_send_them(deployed_site):
+    site = deployed_site
+    choice = booking_choice(site.database)
+    # A time days ahead, so the booking gets a reminder for later.
+    patient = walk_to_confirm(site.port, choice, last_free_slot(site.port, choice), "reminder")
+    assert patient.post("/book/review/", {})[0] == 302
+    email = "deployedreminder@example.com"
+    assert site.database.query(
+        "SELECT r.status FROM booking_reminder r JOIN booking_appointment a "
+        f"ON a.id = r.appointment_id WHERE a.patient_email = '{email}'"
+    ) == [("pending",)]
+
+    # Both app servers' hosts run the reminder job at once when it falls due
+    # (say, a timer left on each), beside the worker's own every minute.
+    code = SEND_REMINDERS_WHEN_DUE.format(email=email)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda _: manage("shell", "-c", code, env=site.env), range(2)))
+
+    reminders = site.database.query(
+        "SELECT m.id FROM consultations_outboxmessage m JOIN booking_appointment a "
+        f"ON a.id = m.appointment_id WHERE a.patient_email = '{email}' "
+        "AND m.kind = 'booking_reminder'"
+    )
+    assert len(reminders) == 1
+    # Written at the due moment; the worker sends it now, on the real clock.
+    execute(
+        site.database,
+        "UPDATE consultations_outboxmessage SET next_attempt_at = CURRENT_TIMESTAMP "
+        f"WHERE id = {reminders[0][0]}",
+    )
+    nudge = f"from consultations.outbox import nudge_worker; nudge_worker({reminders[0][0]})"
+    manage("shell", "-c", nudge, env=site.env)
+    wait_for(lambda: outbox_settled(site.database), message=site.worker_log)
+    to_patient = [mail for mail in site.mail.delivered if mail["to"] == (email,)]
+    assert len(to_patient) == 2, to_patient  # the confirmation and one reminder

@@ -92,10 +92,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def production_server(stretches=0, keywords=0, workers=None, page_cache=True):
+def production_server(stretches=0, keywords=0, workers=None, page_cache=True, clinicians=0):
     """Yields a running production server (its URL, its master's pid), with the clinic's
-    article and, if asked, `stretches` more sample stretches and `keywords`
-    more keywords. Stops the server and removes its files on exit."""
+    article and, if asked, `stretches` more sample stretches, `keywords`
+    more keywords and a practice of `clinicians` clinicians who take
+    bookings (bench/sample_practice.py). Stops the server and removes its
+    files on exit."""
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as folder:
         env = production_env(Path(folder), page_cache=page_cache)
         manage(env, "migrate", "--noinput", "-v", "0")
@@ -104,17 +106,25 @@ def production_server(stretches=0, keywords=0, workers=None, page_cache=True):
             manage(
                 env, "add_sample_stretches", f"--stretches={stretches}", f"--keywords={keywords}"
             )
+        if clinicians:
+            subprocess.run(
+                [sys.executable, "-m", "bench.sample_practice", str(clinicians)],
+                cwd=PROJECT,
+                env=env | {"DJANGO_SETTINGS_MODULE": "clinic.settings"},
+                check=True,
+                timeout=300,
+            )
         with gunicorn("clinic.wsgi", env, workers, ready_path="/__baseline__/") as (url, pid):
             yield Server(url, pid, env)
 
 
 @contextlib.contextmanager
 def bare_server(workers=None):
-    """Yields the URL of the yardstick, bench/bare_wsgi.py, under the same
-    gunicorn configuration as the site."""
+    """Yields the URL and master's pid of the yardstick, bench/bare_wsgi.py,
+    under the same gunicorn configuration as the site."""
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    with gunicorn("bench.bare_wsgi", env, workers, ready_path="/") as (url, _):
-        yield url
+    with gunicorn("bench.bare_wsgi", env, workers, ready_path="/") as (url, pid):
+        yield url, pid
 
 
 @contextlib.contextmanager

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from clinic import page_cache_wsgi
 from clinic.page_cache_wsgi import cached_page, serve_cached_pages
@@ -57,7 +59,13 @@ def call(application, env):
 
 @pytest.fixture
 def site():
-    return serve_cached_pages(WSGIHandler())
+    # As Django's test client does: a request's end must not close the
+    # connection that holds the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield serve_cached_pages(WSGIHandler())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_a_cached_page_is_answered_with_the_bytes_and_headers_django_sends(site):

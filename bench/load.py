@@ -303,6 +303,7 @@ def run(
         result = measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)
         warmed_up[page["name"]] = len(result["latencies"])
         measure(base, bare, min(warmup, 0.5), concurrency, max_requests, pids=pids)
+
     def empty():
         return {"latencies": [], "errors": [], "seconds": 0.0, "cpu": 0.0}
 

@@ -29,6 +29,7 @@ SOURCE_PAGE = "sourcepageplaceholder5e8a3f"
 
 CACHE_SECONDS = 24 * 60 * 60
 
+
 def page_key(request):
     version = ContentVersion.for_request(request)
     # The footer shows the year.

@@ -3,11 +3,14 @@ loopback and prints what it measured as JSON.
 
     python -m bench.load http://127.0.0.1:8000 PAGES_JSON --duration 2 --rounds 2
 
-PAGES_JSON is a list of {"name", "method", "path"}, the baseline first. Each
-round measures the baseline and then each page in turn, for `duration`
-seconds or `max_requests` requests, whichever comes first, with `concurrency`
-threads, each opening a connection per request as a browser's first visit
-would (gunicorn's sync workers close it anyway). Standard library only.
+PAGES_JSON is a list of {"name", "method", "path"} (and "session":
+"booking" for a page only a patient part-way through booking sees). Each
+round measures, for every page, the yardstick (`--yardstick`, the bare WSGI
+callable of bench/bare_wsgi.py, answering as many bytes as the page) and
+then the page, each for `duration` seconds or `max_requests` requests,
+whichever comes first, with `concurrency` threads, each opening a connection
+per request as a browser's first visit would (gunicorn's sync workers close
+it anyway). Standard library only.
 """
 
 import argparse
@@ -111,6 +114,46 @@ def consultation_payload(html):
     return urllib.parse.urlencode(data)
 
 
+def cookies_from(headers, jar=None):
+    jar = dict(jar or {})
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.split(";", 1)[0].partition("=")
+            jar[key.strip()] = rest
+    return jar
+
+
+def cookie_header(jar):
+    return "; ".join(f"{key}={value}" for key, value in jar.items())
+
+
+def booking_session(base):
+    """The Cookie header of a patient who has answered the warning signs
+    (none) and chosen the first appointment type and location, with the
+    first available clinician: what the day view at /book/times/ needs."""
+    jar = {}
+    for path, overrides in (("/book/", {}), ("/book/choose/", {"clinician": ""})):
+        status, headers, body = fetch(
+            base, "GET", path, headers={"Accept-Encoding": "identity", "Cookie": cookie_header(jar)}
+        )
+        jar = cookies_from(headers, jar)
+        data = dict(urllib.parse.parse_qsl(consultation_payload(body.decode()), True))
+        status, headers, _ = fetch(
+            base,
+            "POST",
+            path,
+            urllib.parse.urlencode(data | overrides),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie_header(jar),
+            },
+        )
+        if status != 302:
+            raise RuntimeError(f"POST {path} answered {status}")
+        jar = cookies_from(headers, jar)
+    return {"Cookie": cookie_header(jar)}
+
+
 def prepare_post(base, path, min_fill_seconds=0):
     """GETs the form and returns the body and headers to POST it with."""
     status, headers, body = fetch(base, "GET", path, headers={"Accept-Encoding": "identity"})
@@ -176,6 +219,7 @@ THANKS_PATH = "/consultation/thanks/"
 
 
 def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0, pids=()):
+    base = page.get("base", base)
     per_thread = max(1, max_requests // concurrency)
     if page["method"] == "POST":
         per_thread = min(per_thread, FORMS_PER_THREAD)
@@ -186,16 +230,17 @@ def measure(base, page, duration, concurrency, max_requests, min_fill_seconds=0,
         time.sleep(min_fill_seconds)
     else:
         forms = [[] for _ in range(concurrency)]
+    headers = page.get("headers")
     deadline = time.perf_counter() + duration
     latencies, errors, lock = [], [], threading.Lock()
 
     def worker(forms):
         mine, bad = [], []
         while len(mine) + len(bad) < per_thread and time.perf_counter() < deadline:
-            body, headers = forms.pop() if forms else (None, None)
+            body, sent = forms.pop() if forms else (None, headers)
             started = time.perf_counter()
             try:
-                status, answer, _ = fetch(base, page["method"], page["path"], body, headers)
+                status, answer, _ = fetch(base, page["method"], page["path"], body, sent)
             except OSError as error:
                 bad.append(repr(error))
                 continue
@@ -227,36 +272,55 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
 
 
-def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fill_seconds, pids):
-    """Measures pages[0], the baseline, right before each other page, round
-    after round: each page's ratio is the median over rounds of its figure
-    against the baseline's of a moment before, so a burst of other work on
-    the machine lands on both sides of a ratio rather than on one page."""
+def run(
+    base,
+    pages,
+    duration,
+    rounds,
+    concurrency,
+    max_requests,
+    warmup,
+    min_fill_seconds,
+    pids,
+    yardstick,
+):
+    """Measures each page's yardstick right before the page, round after
+    round: each page's ratio is the median over rounds of its figure against
+    its yardstick's of a moment before, so a burst of other work on the
+    machine lands on both sides of a ratio rather than on one page."""
     available = []
     for page in pages:
-        status, _, _ = fetch(base, "GET", page["path"])
+        if page.get("session") == "booking":
+            page = page | {"headers": booking_session(base)}
+        status, _, body = fetch(base, "GET", page["path"], headers=page.get("headers"))
         if status == 200:
-            available.append(page)
+            # The yardstick answers as many bytes as the page sends (gzipped, as asked).
+            size = len(body)
+            bare = {"name": f"{page['name']} (bare)", "method": "GET", "base": yardstick}
+            available.append((page, bare | {"path": f"/?bytes={size}", "bytes": size}))
     warmed_up = {}  # successes during the warm-up, for run.py's count of stored requests
-    for page in available:  # warm-up: every worker renders and caches every page
+    for page, bare in available:  # warm-up: every worker renders and caches every page
         result = measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)
         warmed_up[page["name"]] = len(result["latencies"])
-    baseline, others = available[0], available[1:]
-    totals = {
-        page["name"]: {"latencies": [], "errors": [], "seconds": 0.0, "cpu": 0.0}
-        for page in available
-    }
-    ratios = {page["name"]: {"throughput": [], "cpu": []} for page in others}
+        measure(base, bare, min(warmup, 0.5), concurrency, max_requests, pids=pids)
+
+    def empty():
+        return {"latencies": [], "errors": [], "seconds": 0.0, "cpu": 0.0}
+
+    totals = {page["name"]: {"page": empty(), "bare": empty()} for page, _ in available}
+    ratios = {page["name"]: {"throughput": [], "cpu": []} for page, _ in available}
     for _ in range(rounds):
-        for page in others:
-            pair = [
-                measure(base, each, duration, concurrency, max_requests, min_fill_seconds, pids)
-                for each in (baseline, page)
-            ]
-            for each, result in zip((baseline, page), pair, strict=True):
-                for figure in totals[each["name"]]:
-                    totals[each["name"]][figure] += result[figure]
-            before, after = (summary(result) for result in pair)
+        for page, bare in available:
+            pair = {
+                "bare": measure(base, bare, duration, concurrency, max_requests, pids=pids),
+                "page": measure(
+                    base, page, duration, concurrency, max_requests, min_fill_seconds, pids
+                ),
+            }
+            for side, result in pair.items():
+                for figure in result:
+                    totals[page["name"]][side][figure] += result[figure]
+            before, after = summary(pair["bare"]), summary(pair["page"])
             if before["per_second"] and after["per_second"]:
                 ratios[page["name"]]["throughput"].append(
                     after["per_second"] / before["per_second"]
@@ -264,12 +328,15 @@ def run(base, pages, duration, rounds, concurrency, max_requests, warmup, min_fi
             if before["cpu_us"] and after["cpu_us"]:
                 ratios[page["name"]]["cpu"].append(before["cpu_us"] / after["cpu_us"])
     report = {}
+    sizes = {page["name"]: bare["bytes"] for page, bare in available}
     for page in pages:
         if page["name"] not in totals:
             report[page["name"]] = {"available": False}
             continue
-        figures = summary(totals[page["name"]])
-        paired = ratios.get(page["name"], {"throughput": [1.0], "cpu": [1.0]})
+        figures = summary(totals[page["name"]]["page"])
+        figures["bare"] = summary(totals[page["name"]]["bare"])
+        figures["bytes"] = sizes[page["name"]]
+        paired = ratios[page["name"]]
         figures["ratio"] = statistics.median(paired["throughput"] or [0])
         figures["cpu_ratio"] = statistics.median(paired["cpu"]) if paired["cpu"] else None
         figures["successes_with_warm_up"] = figures["requests"] + warmed_up[page["name"]]
@@ -301,10 +368,18 @@ def main():
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--min-fill-seconds", type=float, default=0)
-    parser.add_argument("--server-pid", type=int, help="gunicorn master, to read its workers' CPU")
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="a gunicorn master (the site's, the yardstick's), to read its workers' CPU",
+    )
+    parser.add_argument("--yardstick", required=True, help="the bare WSGI callable's URL")
     args = parser.parse_args()
-    if urllib.parse.urlsplit(args.base).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        parser.error("the load generator only targets loopback addresses")
+    for url in (args.base, args.yardstick):
+        if urllib.parse.urlsplit(url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+            parser.error("the load generator only targets loopback addresses")
     report = run(
         args.base,
         args.pages,
@@ -314,7 +389,8 @@ def main():
         args.max_requests,
         args.warmup,
         args.min_fill_seconds,
-        worker_pids(args.server_pid) if args.server_pid else (),
+        [pid for master in args.server_pid for pid in worker_pids(master)],
+        args.yardstick,
     )
     print(json.dumps(report))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+GUNICORN_CONFIG = PROJECT / "deploy" / "gunicorn.conf.py"
 
 
 def free_port():
@@ -91,10 +92,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def production_server(stretches=0, keywords=0, workers=None, page_cache=True):
+def production_server(stretches=0, keywords=0, workers=None, page_cache=True, clinicians=0):
     """Yields a running production server (its URL, its master's pid), with the clinic's
-    article and, if asked, `stretches` more sample stretches and `keywords`
-    more keywords. Stops the server and removes its files on exit."""
+    article and, if asked, `stretches` more sample stretches, `keywords`
+    more keywords and a practice of `clinicians` clinicians who take
+    bookings (bench/sample_practice.py). Stops the server and removes its
+    files on exit."""
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as folder:
         env = production_env(Path(folder), page_cache=page_cache)
         manage(env, "migrate", "--noinput", "-v", "0")
@@ -103,40 +106,64 @@ def production_server(stretches=0, keywords=0, workers=None, page_cache=True):
             manage(
                 env, "add_sample_stretches", f"--stretches={stretches}", f"--keywords={keywords}"
             )
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "clinic.wsgi",
-                f"--bind={HOST}:{port}",
-                f"--workers={workers or os.cpu_count()}",
-                "--log-level=warning",
-            ],
-            cwd=PROJECT,
-            env=env,
-        )
+        if clinicians:
+            subprocess.run(
+                [sys.executable, "-m", "bench.sample_practice", str(clinicians)],
+                cwd=PROJECT,
+                env=env | {"DJANGO_SETTINGS_MODULE": "clinic.settings"},
+                check=True,
+                timeout=300,
+            )
+        with gunicorn("clinic.wsgi", env, workers, ready_path="/__baseline__/") as (url, pid):
+            yield Server(url, pid, env)
+
+
+@contextlib.contextmanager
+def bare_server(workers=None):
+    """Yields the URL and master's pid of the yardstick, bench/bare_wsgi.py,
+    under the same gunicorn configuration as the site."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    with gunicorn("bench.bare_wsgi", env, workers, ready_path="/") as (url, pid):
+        yield url, pid
+
+
+@contextlib.contextmanager
+def gunicorn(app, env, workers, ready_path):
+    """Serves `app` on a free loopback port with production's gunicorn
+    settings (deploy/gunicorn.conf.py) and `workers` sync workers; yields
+    its URL and the master's pid."""
+    port = free_port()
+    env = env | {
+        "GUNICORN_BIND": f"{HOST}:{port}",
+        "WEB_CONCURRENCY": str(workers or os.cpu_count()),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), app, "--log-level=warning"],
+        cwd=PROJECT,
+        env=env,
+        # The access log, one line a request, as in production; not kept here.
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(port, server, ready_path)
+        yield f"http://{HOST}:{port}", server.pid
+    finally:
+        server.terminate()
         try:
-            wait_until_up(port, server)
-            yield Server(f"http://{HOST}:{port}", server.pid, env)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
-def wait_until_up(port, server, timeout=30):
+def wait_until_up(port, server, path, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with code {server.returncode}")
         try:
             connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/__baseline__/")
+            connection.request("GET", path)
             if connection.getresponse().status == 200:
                 return
         except OSError:

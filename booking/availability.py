@@ -15,10 +15,13 @@ each read once and combined in Python.
 
 import datetime
 import zoneinfo
+from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,14 +34,20 @@ from .models import (
 )
 
 UTC = datetime.UTC
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+NAIVE_EPOCH = EPOCH.replace(tzinfo=None)  # how SQLite's rows give UTC
+ONE_SECOND = datetime.timedelta(seconds=1)
+BLOCK_SECONDS = int(BLOCK.total_seconds())
 
 
 def clinic_zone():
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
+class Slot(NamedTuple):
+    """A free time: a search finds thousands, so it is a plain tuple (cheap to
+    make and sort), ordered by start, then clinician, location and end."""
+
     starts_at: datetime.datetime
     clinician_id: int
     location_id: int
@@ -71,6 +80,7 @@ def _to_utc(day, time, zone, *, fold=0):
     return datetime.datetime.combine(day, time, tzinfo=zone).replace(fold=fold).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)
 def _window(day, starts, ends, zone):
     # An end in a repeated hour is taken at its later occurrence: the widest reading.
     return _to_utc(day, starts, zone), _to_utc(day, ends, zone, fold=1)
@@ -147,27 +157,103 @@ def _days(first_day, last_day):
         day += datetime.timedelta(days=1)
 
 
+def _seconds(instant):
+    """Whole seconds since the epoch, rounded up (exact, unlike timestamp())."""
+    whole, rest = divmod(instant - EPOCH, ONE_SECOND)
+    return whole + (1 if rest else 0)
+
+
+def _occupied_seconds(blocks):
+    """{clinician id: sorted starts of their occupied blocks, in seconds}.
+
+    A search reads thousands of blocks: the rows are read as the database
+    driver returns them, skipping Django's per-value conversion, which cost
+    more than the rest of the search. SQLite returns the stored UTC text,
+    PostgreSQL an aware datetime."""
+    sql, params = blocks.query.sql_with_params()
+    occupied = defaultdict(list)
+    with connections[blocks.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for clinician_id, block in cursor.fetchall():
+            if isinstance(block, str):
+                block = datetime.datetime.fromisoformat(block)
+            # A block off the whole second never equals a slot's block: never in the way.
+            if not block.microsecond:
+                epoch = NAIVE_EPOCH if block.tzinfo is None else EPOCH
+                occupied[clinician_id].append((block - epoch) // ONE_SECOND)
+    for starts in occupied.values():
+        starts.sort()
+    return occupied
+
+
 def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, occupied, step):
+    """The free slots, in order. The search runs on whole seconds since the
+    epoch rather than datetimes: a slot is free when no occupied block starts
+    on its grid within it and its buffer, which a bisect over the
+    clinician's sorted blocks answers for a whole working range at once."""
     zone = clinic_zone()
     rules = _Rules(clinicians, first_day, last_day, location)
-    duration = datetime.timedelta(minutes=appointment_type.duration_minutes)
-    earliest = now + datetime.timedelta(minutes=settings.BOOKING_MINIMUM_NOTICE_MINUTES)
-    latest = now + datetime.timedelta(weeks=settings.BOOKING_HORIZON_WEEKS)
+    duration = appointment_type.duration_minutes * 60
+    step = int(step.total_seconds())
+    # Any whole second s: s >= x exactly when s >= ceil(x), and s < x when s < ceil(x).
+    earliest = _seconds(now + datetime.timedelta(minutes=settings.BOOKING_MINIMUM_NOTICE_MINUTES))
+    latest = _seconds(now + datetime.timedelta(weeks=settings.BOOKING_HORIZON_WEEKS))
+    days = list(_days(first_day, last_day))
+    # Clinicians with the same hours share slot times: each time's instants are made once.
+    times_by_range = {}
+    found = []
     for clinician in clinicians:
-        for day in _days(first_day, last_day):
-            for window_start, window_end, location_id in rules.windows(clinician.pk, day, zone):
-                start = window_start
-                while start + duration <= window_end:
-                    end = start + duration
-                    taken = occupied.get(clinician.pk, ())
-                    if earliest <= start < latest and not any(
-                        block in taken
-                        for block in blocks_between(
-                            start, occupied_until(end, clinician.buffer_minutes)
-                        )
-                    ):
-                        yield Slot(start, clinician.pk, location_id, end)
-                    start += step
+        pk = clinician.pk
+        taken = occupied.get(pk, ())
+        reach = duration + clinician.buffer_minutes * 60
+        for day in days:
+            for window_start, window_end, location_id in rules.windows(pk, day, zone):
+                start, end = _seconds(window_start), _seconds(window_end)
+                # The window's slot starts, cut to the notice and the horizon.
+                first = (
+                    start if start >= earliest else start + -(-(earliest - start) // step) * step
+                )
+                starts = range(first, min(end - duration + 1, latest), step)
+                if not starts:
+                    continue
+                times = times_by_range.get(starts)
+                if times is None:
+                    times = times_by_range[starts] = [
+                        (second, _instant(second), _instant(second + duration)) for second in starts
+                    ]
+                blocks = taken[
+                    bisect_left(taken, starts[0]) : bisect_left(taken, starts[-1] + reach)
+                ]
+                blocked = _blocked(starts, blocks, reach) if blocks else ()
+                found += [
+                    tuple.__new__(Slot, (starts_at, pk, location_id, ends_at))
+                    for second, starts_at, ends_at in times
+                    if second not in blocked
+                ]
+    # Each clinician's slots are already in order: sorting merges the runs.
+    found.sort()
+    return found
+
+
+def _instant(second):
+    return EPOCH + datetime.timedelta(seconds=second)
+
+
+def _blocked(starts, blocks, reach):
+    """The starts whose slot, with its buffer, would cover an occupied block:
+    a block counts when it starts on the slot's own 5-minute grid, as slots'
+    blocks are stored, within `reach` seconds from the slot's start."""
+    blocked = set()
+    step = starts.step
+    for block in blocks:
+        # Starts s with block - reach < s <= block, on the window's step.
+        low = max(0, -(-(block - reach + 1 - starts.start) // step))
+        high = min(len(starts) - 1, (block - starts.start) // step)
+        for index in range(low, high + 1):
+            second = starts[index]
+            if (block - second) % BLOCK_SECONDS == 0:
+                blocked.add(second)
+    return blocked
 
 
 def _local_day_range(start, days):
@@ -193,8 +279,7 @@ def free_slots(
         return []
     begins, ends = _local_day_range(start, days)
     longest_buffer = max(clinician.buffer_minutes for clinician in clinicians)
-    occupied = defaultdict(set)
-    for clinician_id, block in (
+    occupied = _occupied_seconds(
         OccupiedBlock.objects.filter(
             clinician_id__in=[clinician.pk for clinician in clinicians],
             starts_at__gte=begins,
@@ -205,21 +290,18 @@ def free_slots(
         )
         .filter(Q(hold__isnull=True) | Q(hold__expires_at__gt=now))
         .values_list("clinician_id", "starts_at")
-    ):
-        occupied[clinician_id].add(block)
+    )
     step = datetime.timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
     last_day = start + datetime.timedelta(days=days - 1)
-    return sorted(
-        _slots(
-            clinicians,
-            appointment_type,
-            start,
-            last_day,
-            location=location,
-            now=now,
-            occupied=occupied,
-            step=step,
-        )
+    return _slots(
+        clinicians,
+        appointment_type,
+        start,
+        last_day,
+        location=location,
+        now=now,
+        occupied=occupied,
+        step=step,
     )
 
 

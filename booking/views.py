@@ -9,8 +9,10 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -162,22 +164,49 @@ def _first_day(request):
 def day_view(slots):
     """Free times by local day and part of the day: one time per start
     (with "first available", the first clinician free then)."""
+    zone = clinic_zone()
     seen = set()
     unique = []
     for slot in slots:
         if slot.starts_at not in seen:
             seen.add(slot.starts_at)
-            unique.append(slot)
+            unique.append((slot, slot.starts_at.astimezone(zone)))
     days = []
-    for day, day_slots in groupby(unique, key=lambda slot: slot.local_starts_at.date()):
+    for day, day_slots in groupby(unique, key=lambda pair: pair[1].date()):
         day_slots = list(day_slots)
+        day_name = dateformat.format(day_slots[0][1], "l j F")
         parts = []
         for name, first_hour, last_hour in PARTS_OF_DAY:
-            in_part = [s for s in day_slots if first_hour <= s.local_starts_at.hour < last_hour]
+            in_part = [(s, local) for s, local in day_slots if first_hour <= local.hour < last_hour]
             if in_part:
-                parts.append({"name": name, "slots": [(slot_value(s), s) for s in in_part]})
+                parts.append(
+                    {
+                        "name": name,
+                        "slots": [(slot_value(s), s) for s, _ in in_part],
+                        "buttons": slot_buttons(in_part, day_name),
+                    }
+                )
         days.append({"date": day, "parts": parts})
     return days
+
+
+SLOT_BUTTON = (
+    '<li class="list-inline-item"><button type="submit" name="slot" value="{}" '
+    'class="btn btn-outline-primary mb-2">{}<span class="visually-hidden"> on {}</span>'
+    "</button></li>"
+)
+
+
+def slot_buttons(slots_with_local_times, day_name):
+    """One day part's buttons, the same HTML as booking/_slot_buttons.html
+    renders: a week of times can be hundreds of buttons, and through the
+    template they cost more than the rest of the page."""
+    buttons = "".join(
+        format_html(SLOT_BUTTON, slot_value(slot), f"{local:%H:%M}", day_name)
+        for slot, local in slots_with_local_times
+    )
+    # Each button was escaped by format_html.
+    return mark_safe(f'<ul class="list-inline slot-times">{buttons}</ul>\n')
 
 
 def _times_page(request, state, choice, *, nearest=None, error="", status=200):

@@ -55,6 +55,27 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 # Long enough to outlive any version, short enough that a full cache empties.
 PAGE_TIMEOUT = 24 * 60 * 60
 
+# The paths this process has seen serve a page the same for everyone, with
+# the query parameters each declares (path -> {name: pattern}), and the Host
+# headers Django accepted for them: a request for anything else goes through
+# the whole of Django. Both are bounded, so made-up paths or hosts cannot
+# fill a process's memory.
+MAX_PATHS = 10_000
+MAX_HOSTS = 100
+public_paths = {}
+accepted_hosts = set()
+
+
+def host_headers(meta):
+    """What Django reads a request's host from (see HttpRequest.get_host)."""
+    return meta.get("HTTP_X_FORWARDED_HOST"), meta.get("HTTP_HOST"), meta.get("SERVER_NAME")
+
+
+def accept_host(request):
+    # Called once Django's own checks of the host (ALLOWED_HOSTS) passed.
+    if len(accepted_hosts) < MAX_HOSTS:
+        accepted_hosts.add(host_headers(request.META))
+
 
 def content_changed(**kwargs):
     ContentVersion.bump()
@@ -123,11 +144,19 @@ class PublicPage:
         canonical = canonical_query(request, query)
         if canonical is None:
             return None
-        version = f"{ContentVersion.for_request(request)}-{release()}"
         scheme = "https" if request.is_secure() else "http"
-        target = f"{scheme}:{request.path_info}?{canonical}"
-        digest = hashlib.blake2b(target.encode(), digest_size=16).hexdigest()
-        return cls(request.path_info, query, f"page:{version}:{digest}", f'"{version}"')
+        key, etag = page_key(
+            ContentVersion.for_request(request), scheme, request.path_info, canonical
+        )
+        return cls(request.path_info, query, key, etag)
+
+
+def page_key(content_version, scheme, path, canonical):
+    """The cache key and the ETag of a page at a content version."""
+    version = f"{content_version}-{release()}"
+    target = f"{scheme}:{path}?{canonical}"
+    digest = hashlib.blake2b(target.encode(), digest_size=16).hexdigest()
+    return f"page:{version}:{digest}", f'"{version}"'
 
 
 def canonical_query(request, query):
@@ -136,9 +165,13 @@ def canonical_query(request, query):
     the page does not declare (utm_source, fbclid...) are left out."""
     if not request.META.get("QUERY_STRING"):
         return ""
+    return canonical_parameters(request.GET, query)
+
+
+def canonical_parameters(parameters, query):
     pairs = []
     for name, pattern in query.items():
-        values = request.GET.getlist(name)
+        values = parameters.getlist(name)
         if len(values) > 1 or (values and not pattern.fullmatch(values[0])):
             return None
         pairs += [(name, value) for value in values]
@@ -202,16 +235,14 @@ class PageCacheMiddleware:
     a page that exists and is the same for everyone.
 
     It only looks up paths that this process has seen `cached_public_page`
-    serve, so every other request costs it one dict lookup. It checks the host
+    serve (`public_paths`), so every other request costs it one dict lookup. It checks the host
     against ALLOWED_HOSTS as CommonMiddleware would, and leaves plain-HTTP
     requests to SecurityMiddleware's redirect when SECURE_SSL_REDIRECT is on.
     """
 
-    MAX_PATHS = 10_000
-
     def __init__(self, get_response):
         self.get_response = get_response
-        self.page_paths = {}  # path -> the query parameters its page declares
+        self.page_paths = public_paths
 
     def __call__(self, request):
         query = self.page_paths.get(request.path_info)
@@ -239,8 +270,9 @@ class PageCacheMiddleware:
             return response
         if not page.from_cache and request.method == "GET":
             cache.set(page.key, _stored_page(response), PAGE_TIMEOUT)
-        if len(self.page_paths) < self.MAX_PATHS:
+        if len(self.page_paths) < MAX_PATHS:
             self.page_paths[page.path] = page.query
+        accept_host(request)
         return _not_modified(request, page.etag, response=response) or response
 
 

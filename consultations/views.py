@@ -2,6 +2,7 @@ import logging
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -12,7 +13,8 @@ from django.views.generic import FormView
 from clinic.network import client_ip, client_network
 from clinic.ratelimit import allow, parse_rate, period_name
 
-from .forms import CONTROL_CHARACTERS, ConsultationRequestForm
+from . import form_page
+from .forms import CONTROL_CHARACTERS, ConsultationRequestForm, issue_form_token
 from .notifications import store_request_and_notify
 from .red_flags import Urgency, urgency_of
 
@@ -41,6 +43,20 @@ class ConsultationRequestView(FormView):
             "stretch": self.request.GET.get("stretch", ""),
             "source_page": referring_page(self.request),
         }
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("stretch"):
+            return super().get(request, *args, **kwargs)
+        # The empty form is the same for everyone but for three values:
+        # rendered once per content version (consultations/form_page.py).
+        html = form_page.empty_form_page(request, self._render_empty_form)
+        initial = {"form_token": issue_form_token(), "source_page": referring_page(request)}
+        return HttpResponse(form_page.fill_in(html, **form_page.visitor_values(request, initial)))
+
+    def _render_empty_form(self, initial, extra_context):
+        form = self.get_form_class()(initial=self.get_initial() | initial, page_path="")
+        response = self.render_to_response(self.get_context_data(form=form, **extra_context))
+        return response.render().content.decode()
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"page_path": self.request.get_full_path()[:500]}

@@ -1,5 +1,6 @@
-"""The benchmark's own parts: the consultation form filler, and the production
-server it measures (gunicorn, DEBUG=0, collected static files)."""
+"""The benchmark's own parts: the consultation form filler, the yardstick,
+the production server it measures (gunicorn, DEBUG=0, collected static
+files), and a short run of the whole benchmark."""
 
 import gzip
 import re
@@ -7,8 +8,10 @@ import urllib.parse
 
 import pytest
 
+from bench import bare_wsgi
 from bench.load import consultation_payload, fetch, succeeded
 from bench.run import PAGES, count_only_stored
+from bench.run import main as run_benchmark
 from bench.server import production_server
 from consultations.models import ConsultationRequest
 from consultations.red_flags import Urgency
@@ -114,3 +117,56 @@ def test_the_production_server_serves_cached_compressed_pages_and_304s():
         assert status == 200
         assert "immutable" in dict(headers)["Cache-Control"]
         assert fetch(base, "GET", "/__baseline__/")[0] == 200
+
+
+def test_the_yardstick_answers_as_many_bytes_as_asked():
+    answer = {}
+
+    def start_response(status, headers):
+        answer.update(status=status, headers=dict(headers))
+
+    body = b"".join(bare_wsgi.application({"QUERY_STRING": "bytes=4888"}, start_response))
+    assert (answer["status"], len(body), answer["headers"]["Content-Length"]) == (
+        "200 OK",
+        4888,
+        "4888",
+    )
+    assert b"".join(bare_wsgi.application({"QUERY_STRING": "bytes=lots"}, start_response)) == b""
+
+
+@pytest.mark.server
+def test_a_short_benchmark_measures_every_page_against_the_yardstick_and_the_slot_search(
+    tmp_path,
+):
+    # The short version CI runs: the small site cached and rendered, a
+    # moment each, and the slot search for 1 and 2 clinicians. It checks
+    # that every figure is written, never how fast anything is.
+    results = tmp_path / "results.md"
+    run_benchmark(
+        [
+            "--sizes=small",
+            "--duration=0.2",
+            "--rounds=1",
+            "--warmup=0.2",
+            "--concurrency=2",
+            "--clinicians",
+            "1",
+            "2",
+            "--slot-repeat=2",
+            f"--output={results}",
+        ]
+    )
+    text = results.read_text()
+    for title in ("## small site, cached", "## small site, rendered every time"):
+        section = text.split(title)[1].split("\n## ")[0]
+        for page in PAGES:
+            row = next(
+                line for line in section.splitlines() if line.startswith(f"| {page['name']} |")
+            )
+            ratio = re.search(r"\*\*([\d.]+)\*\*", row)
+            assert ratio and float(ratio.group(1)) > 0, row
+            assert row.split("|")[-2].strip() == "0", row  # no errors
+    assert "## How cost grows" in text
+    slots = text.split("## Free-slot search")[1]
+    assert re.search(r"^\| 1 \| 8 \| \d+ \| 5 \| [\d.]+ \|", slots, re.M)
+    assert re.search(r"^\| 2 \| 8 \| \d+ \| 5 \| [\d.]+ \|", slots, re.M)

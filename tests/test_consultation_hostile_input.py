@@ -154,6 +154,7 @@ def test_odd_combinations_never_cause_a_server_error(client, data):
 def test_a_malformed_referer_is_ignored_on_get_and_post(client, referer):
     page = client.get("/consultation/", headers={"Referer": referer})
     assert page.status_code == 200
-    assert page.context["form"]["source_page"].value() == ""
+    # The empty form is served from a rendered copy: read the field as sent.
+    assert 'name="source_page" value=""' in page.content.decode()
     sent = client.post("/consultation/", consultation_form_data(), headers={"Referer": referer})
     assert sent.status_code == 302

@@ -1,0 +1,65 @@
+"""The free-slot search on its own, in one process (as one gunicorn worker
+runs it): every clinician, the whole booking horizon, timed repeatedly.
+
+    python -m bench.slot_search 1 20 --repeat 50
+
+Prints, as JSON, per number of clinicians: the p50 and p99 in milliseconds,
+the slots found and the queries made. Uses a fresh SQLite database in a
+temporary folder.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bench.server import manage, production_env
+
+
+def time_search(clinicians, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.sample_practice import load_practice
+    from booking.availability import free_slots
+    from practice.models import AppointmentType
+
+    load_practice(clinicians)
+    appointment_type = AppointmentType.objects.get(slug="follow-up")
+    with CaptureQueriesContext(connection) as queries:
+        slots = free_slots(appointment_type=appointment_type)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        free_slots(appointment_type=appointment_type)
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    return {
+        "clinicians": clinicians,
+        "weeks": 8,
+        "p50_ms": 1000 * timings[len(timings) // 2],
+        "p99_ms": 1000 * timings[min(len(timings) - 1, int(0.99 * len(timings)))],
+        "slots": len(slots),
+        "queries": len(queries),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("clinicians", type=int, nargs="+")
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="clinic-slots-") as folder:
+        env = production_env(Path(folder))
+        manage(env, "migrate", "--noinput", "-v", "0")
+        os.environ.update(env, DJANGO_SETTINGS_MODULE="clinic.settings")
+        import django
+
+        django.setup()
+        print(json.dumps([time_search(count, args.repeat) for count in args.clinicians]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Cached public pages answered before Django handles the request at all.
+
+`PageCacheMiddleware` answers a cached page ahead of every other middleware,
+but Django still builds a request, sends its request signals and passes the
+answer back out: on this site that is most of what a cached page costs. This
+WSGI wrapper (clinic/wsgi.py) answers the same page with the same bytes and
+headers from the same cache entry, with one query (the content version) and
+one cache read. It answers only what it knows to be safe, and hands anything
+else to Django:
+
+- a plain GET for a path and Host that Django has already served as a
+  public page in this process (`page_cache.public_paths` and
+  `page_cache.accepted_hosts`, filled by the middleware), so the host was
+  checked against ALLOWED_HOSTS and the page found the same for everyone;
+- no conditional headers (Django answers 304s and 412s);
+- not a plain-HTTP request that SecurityMiddleware would redirect;
+- a page already in the cache at the current content version.
+"""
+
+import gzip
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.handlers.wsgi import get_path_info
+from django.db import DatabaseError
+from django.http import QueryDict
+
+from clinic import page_cache
+from clinic.models import ContentVersion
+
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+def serve_cached_pages(django_application):
+    """Wraps the site's WSGI application: cached public pages first."""
+
+    def application(environ, start_response):
+        page = cached_page(environ)
+        if page is None:
+            return django_application(environ, start_response)
+        status, headers, body = page
+        start_response(status, headers)
+        return [body]
+
+    return application
+
+
+def cached_page(environ):
+    """(status, headers, body) for a cached public page, or None to let
+    Django answer."""
+    if environ.get("REQUEST_METHOD") != "GET" or settings.DEBUG or not settings.PAGE_CACHE:
+        return None
+    path = get_path_info(environ)
+    query = page_cache.public_paths.get(path)
+    if query is None or page_cache.host_headers(environ) not in page_cache.accepted_hosts:
+        return None
+    if any(header in environ for header in CONDITIONAL_HEADERS):
+        return None
+    scheme = _scheme(environ)
+    if scheme != "https" and settings.SECURE_SSL_REDIRECT:
+        return None
+    query_string = environ.get("QUERY_STRING", "")
+    canonical = (
+        page_cache.canonical_parameters(QueryDict(query_string), query) if query_string else ""
+    )
+    if canonical is None:
+        return None
+    try:
+        version = ContentVersion.current()
+    except DatabaseError:
+        # Django meets the outage and answers its "please try again" page.
+        return None
+    key, etag = page_cache.page_key(version, scheme, path, canonical)
+    stored = _recent_pages.get(key) or cache.get(key)
+    if not stored:
+        return None
+    _remember(key, stored)
+    content_type, body, replayed = stored
+    # The order Django's HttpResponse gives them (page_cache._page_response).
+    headers = [*replayed.items(), *page_cache._page_headers(etag).items()]
+    if page_cache.ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")):
+        headers.append(("Content-Encoding", "gzip"))
+    else:
+        body = gzip.decompress(body)
+    headers += [("Content-Length", str(len(body))), ("Content-Type", content_type)]
+    return "200 OK", headers, body
+
+
+# Pages this process served lately, by cache key. A key names one content
+# version and release, whose page never changes, so a copy here is never
+# stale; it saves the shared cache's read and unpickling.
+_recent_pages = {}
+RECENT_PAGES = 256
+
+
+def _remember(key, stored):
+    if key not in _recent_pages:
+        if len(_recent_pages) >= RECENT_PAGES:
+            _recent_pages.clear()
+        _recent_pages[key] = stored
+
+
+def _scheme(environ):
+    # As HttpRequest.scheme reads it, trusting the proxy's header only when configured.
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return environ.get("wsgi.url_scheme", "http")

@@ -1,0 +1,67 @@
+"""The empty consultation form page, rendered once per content version and
+release and then filled in per visitor.
+
+Rendering the form (crispy-forms, every warning sign, every field) is most of
+what the page costs, and an empty form looks the same to everyone but for
+three values: the CSRF token, the form's own signed token and the page the
+visitor came from. So the page is rendered with placeholders in their place,
+kept in the cache, and each visitor gets a copy with theirs put in, escaped
+as the template would have. The response itself is never cached
+(`no-store`): it carries the visitor's tokens.
+
+A form arriving from a stretch page (`?stretch=`) shows that stretch and is
+rendered in full, as is any form with errors.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils.html import escape
+
+from clinic.models import ContentVersion
+from clinic.page_cache import release
+
+# Letters and digits only, so escaping leaves them as they are.
+CSRF_TOKEN = "csrftokenplaceholder0c4f1e"
+FORM_TOKEN = "formtokenplaceholder9b7d2a"
+SOURCE_PAGE = "sourcepageplaceholder5e8a3f"
+
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def page_key(request):
+    version = ContentVersion.for_request(request)
+    # The footer shows the year.
+    return f"consultation-form:{version}-{release()}:{time.gmtime().tm_year}:{request.path}"
+
+
+def empty_form_page(request, render_with):
+    """The form page's HTML for this visitor. `render_with(initial, context)`
+    renders the page with these initial values and extra context."""
+    key = page_key(request)
+    html = cache.get(key)
+    if html is None:
+        html = render_with(
+            {"form_token": FORM_TOKEN, "source_page": SOURCE_PAGE},
+            {"csrf_token": CSRF_TOKEN},
+        )
+        cache.set(key, html, CACHE_SECONDS)
+    return html
+
+
+def fill_in(html, *, csrf_token, form_token, source_page):
+    return (
+        html.replace(CSRF_TOKEN, escape(csrf_token), 1)
+        .replace(FORM_TOKEN, escape(form_token), 1)
+        .replace(SOURCE_PAGE, escape(source_page), 1)
+    )
+
+
+def visitor_values(request, initial):
+    """The three values this visitor's copy of the page carries."""
+    return {
+        "csrf_token": get_token(request),
+        "form_token": initial["form_token"],
+        "source_page": initial["source_page"],
+    }

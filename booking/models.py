@@ -219,6 +219,14 @@ class Appointment(TimeStampedModel):
     consent_version = models.CharField(max_length=20, blank=True)
     consent_text = models.TextField("consent wording agreed to", blank=True)
     consent_given_at = models.DateTimeField(null=True, blank=True)
+    booking_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Names the patient's online booking: a confirmation sent again "
+        "(its reply lost) finds this appointment instead of booking twice.",
+    )
     sequence = models.PositiveIntegerField(
         default=0, help_text="Raised on every change: the calendar file's SEQUENCE."
     )

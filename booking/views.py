@@ -3,6 +3,7 @@
 step may show health or personal data, so none may be cached."""
 
 import datetime
+import uuid
 from itertools import groupby
 
 from django.conf import settings
@@ -59,6 +60,9 @@ def _save(request, state):
 
 def remember_hold(state, held):
     """The patient's session names the held time and until when it was promised."""
+    # Saved with this step, before any booking: a confirmation sent again
+    # after its reply was lost finds the appointment this key names.
+    state.setdefault("booking_key", str(uuid.uuid4()))
     state.update(
         hold_token=str(held.token),
         hold_until=held.expires_at.isoformat(),
@@ -386,7 +390,13 @@ def review(request):
     if request.method == "POST":
         appointment_type, location, _ = choice
         clinician, starts_at, _ = held
-        answers = state["answers"] | {"red_flags": state["red_flags"], "urgency": state["urgency"]}
+        answers = state["answers"] | {
+            "red_flags": state["red_flags"],
+            "urgency": state["urgency"],
+            "booking_key": state.get("booking_key"),
+        }
+        if already := _booked_with_key(state):
+            return _booking_done(request, state, already)
         try:
             appointment = book_online(
                 clinician=clinician,
@@ -397,6 +407,8 @@ def review(request):
                 hold_token=state.get("hold_token"),
             )
         except SlotTaken as taken:
+            if already := _booked_with_key(state):
+                return _booking_done(request, state, already)  # A double click.
             for key in ("hold_token", "hold_until", "starts_at", "held_clinician"):
                 state.pop(key, None)
             _save(request, state)
@@ -407,16 +419,25 @@ def review(request):
             _release_held_time(state)
             _save(request, state)
             return _times_page(request, state, choice, error=str(error), status=400)
-        if state.get("waitlist_entry"):
-            mark_booked(entry_id=state["waitlist_entry"], appointment=appointment)
-        request.session.pop(SESSION_KEY, None)
-        request.session[DONE_KEY] = appointment.pk
-        return redirect("booking:confirmed")
+        return _booking_done(request, state, appointment)
     return render(
         request,
         "booking/review.html",
         {"answers": state["answers"], **_summary(state, choice, held)},
     )
+
+
+def _booked_with_key(state):
+    key = state.get("booking_key")
+    return key and Appointment.objects.filter(booking_key=key).first()
+
+
+def _booking_done(request, state, appointment):
+    if state.get("waitlist_entry"):
+        mark_booked(entry_id=state["waitlist_entry"], appointment=appointment)
+    request.session.pop(SESSION_KEY, None)
+    request.session[DONE_KEY] = appointment.pk
+    return redirect("booking:confirmed")
 
 
 @never_cache

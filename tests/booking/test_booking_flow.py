@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from booking.availability import free_slots
 from booking.models import Appointment, Hold, OccupiedBlock
 from consultations.models import OutboxMessage
 from consultations.red_flags import Urgency
@@ -74,6 +75,39 @@ def test_only_online_bookable_types_can_be_chosen(client, diary):
     response = choose(client, phone_only, location, clinician)
     assert response.status_code == 200
     assert "Select a valid choice" in response.text
+
+
+def test_a_confirmation_sent_again_after_its_reply_was_lost_books_once(client, diary):
+    location, clinician, appointment_type = diary
+    slot = first_free_slot(appointment_type, clinician)
+    walk_to_review(client, location, clinician, appointment_type, slot)
+    # The session as it was before the reply: a server cut off mid-answer
+    # (the database restarting) never saved that the booking was done.
+    before = dict(client.session.items())
+    assert client.post("/book/review/")["Location"] == "/book/confirmed/"
+    session = client.session
+    session.update(before)
+    session.save()
+
+    again = client.post("/book/review/", follow=True)
+    assert again.redirect_chain[-1][0] == "/book/confirmed/"
+    assert "Your appointment is booked" in again.text
+    assert Appointment.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.BOOKING_CONFIRMATION).count() == 1
+
+
+def test_each_new_booking_in_a_session_is_its_own(client, diary):
+    location, clinician, appointment_type = diary
+    slots = free_slots(appointment_type=appointment_type, clinicians=[clinician])
+    first, second = slots[0], slots[-1]
+    walk_to_review(client, location, clinician, appointment_type, first)
+    client.post("/book/review/")
+    walk_to_review(client, location, clinician, appointment_type, second)
+    client.post("/book/review/")
+    assert [a.starts_at for a in Appointment.objects.order_by("starts_at")] == [
+        first.starts_at,
+        second.starts_at,
+    ]
 
 
 def test_choosing_a_time_holds_it_and_going_back_releases_it(client, diary):

@@ -18,6 +18,7 @@ else to Django:
 """
 
 import gzip
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +28,7 @@ from django.http import QueryDict
 
 from clinic import page_cache
 from clinic.models import ContentVersion
+from clinic.request_log import current_request_id, log_request, valid_request_id
 
 CONDITIONAL_HEADERS = (
     "HTTP_IF_NONE_MATCH",
@@ -40,11 +42,20 @@ def serve_cached_pages(django_application):
     """Wraps the site's WSGI application: cached public pages first."""
 
     def application(environ, start_response):
+        started = time.perf_counter()
         page = cached_page(environ)
         if page is None:
             return django_application(environ, start_response)
         status, headers, body = page
-        start_response(status, headers)
+        # Logged and tagged like every other request (clinic/request_log.py);
+        # a cached page is public, so its path is no secret.
+        request_id = valid_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+        token = current_request_id.set(request_id)
+        try:
+            log_request(method="GET", path=get_path_info(environ), status=200, started=started)
+        finally:
+            current_request_id.reset(token)
+        start_response(status, [*headers, ("X-Request-ID", request_id)])
         return [body]
 
     return application

@@ -28,8 +28,27 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9_.-]{8,64}")
 
 
 def request_id_from(request):
-    given = request.headers.get("X-Request-ID", "")
+    return valid_request_id(request.headers.get("X-Request-ID", ""))
+
+
+def valid_request_id(given):
     return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def log_request(*, method, path, status, started):
+    """The request's one line (`path` a route or a public page's path)."""
+    logger.info(
+        "%s %s %s",
+        method,
+        path or "(no route)",
+        status,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
 
 
 def loggable_path(request, response):
@@ -73,18 +92,11 @@ class RequestLogMiddleware:
             # …"), outside the request's id and with nothing this line lacks.
             # Errors (5xx) are logged, and emailed, before they get here.
             response._has_been_logged = True
-            path = loggable_path(request, response)
-            logger.info(
-                "%s %s %s",
-                request.method,
-                path or "(no route)",
-                response.status_code,
-                extra={
-                    "method": request.method,
-                    "path": path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
+            log_request(
+                method=request.method,
+                path=loggable_path(request, response),
+                status=response.status_code,
+                started=started,
             )
             return response
         finally:

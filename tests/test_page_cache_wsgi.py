@@ -40,6 +40,7 @@ def environ(path=PATH, **headers):
         "HTTP_HOST": "testserver",
         "HTTP_ACCEPT_ENCODING": "gzip",
         "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_REQUEST_ID": "request-id-from-nginx",  # echoed by both
         "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(),
         "wsgi.errors": sys.stderr,
@@ -75,6 +76,16 @@ def test_a_cached_page_is_answered_with_the_bytes_and_headers_django_sends(site)
     assert call(site, environ()) == by_django
     plain = call(WSGIHandler(), environ(HTTP_ACCEPT_ENCODING="identity"))
     assert call(site, environ(HTTP_ACCEPT_ENCODING="identity")) == plain
+
+
+def test_a_cached_page_carries_and_logs_its_request_id(site, caplog):
+    call(site, environ())
+    caplog.clear()
+    with caplog.at_level("INFO", logger="clinic.request"):
+        _, headers, _ = call(site, environ(HTTP_X_REQUEST_ID="0123456789abcdef"))
+    assert ("X-Request-ID", "0123456789abcdef") in headers
+    [line] = [r for r in caplog.records if r.name == "clinic.request"]
+    assert (line.path, line.status) == (PATH, 200)
 
 
 def test_a_content_edit_is_seen_at_once(site):

@@ -159,7 +159,7 @@ def test_the_day_view_shows_first_free_times_and_later_days_by_keyboard(
     press_on(page, "nav[aria-label='More days'] a[href*='from=']")
     page.wait_for_url(re.compile(r"/book/times/\?from=\d{4}-\d\d-\d\d$"))
     assert page.locator(".booking-day h2").first.inner_text() != first_day
-    assert page.get_by_role("link", name="Earlier").is_visible()
+    assert page.get_by_role("link", name="Earlier", exact=True).is_visible()
     assert_accessible()
     # A time on a later day is held like any other.
     press_on(page, "[name=slot]")

@@ -54,6 +54,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="clinic-slots-") as folder:
         env = production_env(Path(folder))
         manage(env, "migrate", "--noinput", "-v", "0")
+        # Exactly the benchmark's environment: a DATABASE_URL (or REDIS_URL)
+        # this was started with must not point the search at another database.
+        os.environ.clear()
         os.environ.update(env, DJANGO_SETTINGS_MODULE="clinic.settings")
         import django
 

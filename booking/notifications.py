@@ -20,6 +20,7 @@ SUBJECTS = {
     Kind.BOOKING_CONFIRMATION: "Your appointment is booked",
     Kind.BOOKING_CHANGE: "Your appointment has moved",
     Kind.BOOKING_CANCELLATION: "Your appointment is cancelled",
+    Kind.BOOKING_REMINDER: "Reminder: your appointment",
 }
 
 
@@ -44,7 +45,10 @@ def queue_appointment_email(*, appointment, kind, now=None):
         recipients=[appointment.patient_email],
         subject=f"{SUBJECTS[kind]} – {settings.CLINIC_NAME}",
         body=render_to_string("booking/email/appointment.txt", context),
-        calendar=appointment_calendar(appointment, now=now),
+        # A reminder changes nothing in the patient's calendar: no file.
+        calendar=""
+        if kind == Kind.BOOKING_REMINDER
+        else appointment_calendar(appointment, now=now),
         next_attempt_at=now,
     )
     message.save()

@@ -18,19 +18,14 @@ confirmation it has just sent says the same thing.
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.models import SiteSettings
 from consultations.models import OutboxMessage
-from consultations.outbox import nudge_worker_on_commit
 
-from .availability import clinic_zone
-from .calendar import where
-from .manage_links import manage_url
 from .models import Appointment, Reminder
+from .notifications import queue_appointment_email
 
 
 def reminder_hours():
@@ -94,7 +89,9 @@ def _send(*, reminder_id, appointment_id, now):
                 status=Reminder.Status.CANCELLED, sent_at=None
             )
             return None
-        reminder.message = _queue_reminder_email(appointment, now=now)
+        reminder.message = queue_appointment_email(
+            appointment=appointment, kind=OutboxMessage.Kind.BOOKING_REMINDER, now=now
+        )
         reminder.save(update_fields=["message"])
     return reminder
 
@@ -105,28 +102,3 @@ def _mark_missed(*, now):
     Reminder.objects.pending().filter(starts_at__lte=now).update(
         status=Reminder.Status.MISSED, updated_at=now
     )
-
-
-def _queue_reminder_email(appointment, *, now):
-    if not appointment.patient_email:
-        return None
-    address, directions = where(appointment)
-    context = {
-        "appointment": appointment,
-        "starts_at": appointment.starts_at.astimezone(clinic_zone()),
-        "address": address,
-        "directions": directions,
-        "manage_url": manage_url(appointment),
-        "clinic_name": settings.CLINIC_NAME,
-        "kind": OutboxMessage.Kind.BOOKING_REMINDER,
-    }
-    message = OutboxMessage.objects.create(
-        appointment=appointment,
-        kind=OutboxMessage.Kind.BOOKING_REMINDER,
-        recipients=[appointment.patient_email],
-        subject=f"Reminder: your appointment – {settings.CLINIC_NAME}",
-        body=render_to_string("booking/email/appointment.txt", context),
-        next_attempt_at=now,
-    )
-    nudge_worker_on_commit(message)
-    return message

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from huey.contrib.djhuey import HUEY
@@ -39,3 +41,16 @@ def admin_client(client, admin_user):
     from tests.staff import sign_in_with_second_factor
 
     return sign_in_with_second_factor(client, admin_user)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run with the SQLite suite only: the pages they drive
+    behave the same on both databases, and what does depend on the database
+    (races, locks, restarts) is tested on both through real servers. It keeps
+    CI, which runs the suite twice, under half an hour."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="browser tests run with the SQLite suite")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from booking.availability import free_slots
-from booking.models import AvailabilityException, ClinicClosure
+from booking.models import AvailabilityException, ClinicClosure, OccupiedBlock
 from booking.services import book_appointment, hold_slot
 from tests.booking.builders import (
     add_hours,
@@ -216,3 +216,30 @@ def test_the_slot_search_costs_five_queries_however_many_clinicians_and_weeks(
         )
     assert len({slot.clinician_id for slot in slots}) == clinicians
     assert slots[-1].starts_at > NOW + datetime.timedelta(days=weeks * 7 - 4)
+
+
+def test_blocks_with_a_gap_between_them_block_only_their_own_times():
+    # Code only ever claims an appointment's blocks in one unbroken run; the
+    # search reads runs, but a run with a gap (made by hand here) is read
+    # block by block and stays exact.
+    location, (clinician,), appointment_type = make_diary()
+    appointment = book_appointment(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        starts_at=london(2026, 3, 3, 10, 0),
+        patient_name="Ada",
+        now=NOW,
+    )
+    taken = OccupiedBlock.objects.filter(appointment=appointment).order_by("starts_at")
+    assert taken.count() > 2
+    taken.exclude(pk=taken.first().pk).delete()
+    OccupiedBlock.objects.create(
+        clinician=clinician, starts_at=london(2026, 3, 3, 11, 0), appointment=appointment
+    )
+    times = local_times(slots_on(TUESDAY, appointment_type))
+    # Half-hour slots, no buffer: only those covering 10:00 or 11:00 are taken,
+    # never those in between, as they would be if the two blocks were one run.
+    assert "09:30" in times and "10:00" not in times
+    assert "10:15" in times and "10:30" in times
+    assert "11:00" not in times and "11:15" in times

@@ -30,6 +30,7 @@ from .models import (
     BLOCK,
     AvailabilityException,
     ClinicClosure,
+    Hold,
     OccupiedBlock,
     WeeklyHours,
 )
@@ -373,18 +374,7 @@ def free_slots(
         clinicians = list(appointment_type.clinicians.active())
     if not clinicians:
         return []
-    begins, ends = _local_day_range(start, days)
-    longest_buffer = max(clinician.buffer_minutes for clinician in clinicians)
-    occupied = _occupied_runs(
-        OccupiedBlock.objects.filter(
-            clinician_id__in=[clinician.pk for clinician in clinicians],
-            starts_at__gte=begins,
-            starts_at__lt=ends
-            + datetime.timedelta(
-                days=1, minutes=longest_buffer + appointment_type.duration_minutes
-            ),
-        ).filter(Q(hold__isnull=True) | Q(hold__expires_at__gt=now))
-    )
+    occupied = _occupied_runs(_live_blocks(clinicians, appointment_type, start, days, now))
     step = datetime.timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
     last_day = start + datetime.timedelta(days=days - 1)
     return _slots(
@@ -397,6 +387,62 @@ def free_slots(
         occupied=occupied,
         step=step,
     )
+
+
+def _live_blocks(clinicians, appointment_type, start, days, now):
+    """The occupied blocks a search from `start` over `days` local dates can
+    meet: appointments' and live holds' (a lapsed hold's blocks are free)."""
+    begins, ends = _blocks_range(clinicians, appointment_type, start, days)
+    return OccupiedBlock.objects.filter(
+        clinician_id__in=[clinician.pk for clinician in clinicians],
+        starts_at__gte=begins,
+        starts_at__lt=ends,
+    ).filter(Q(hold__isnull=True) | Q(hold__expires_at__gt=now))
+
+
+def _blocks_range(clinicians, appointment_type, start, days):
+    """From the first day's midnight to past the last day's, as far as the
+    longest appointment and buffer can reach (the day the clocks go back
+    is 25 hours long)."""
+    begins, ends = _local_day_range(start, days)
+    longest_buffer = max(clinician.buffer_minutes for clinician in clinicians)
+    reach = datetime.timedelta(days=1, minutes=longest_buffer + appointment_type.duration_minutes)
+    return begins, ends + reach
+
+
+def search_fingerprint(*, appointment_type, clinicians, start, days, now=None):
+    """A value that changes whenever `free_slots` with these arguments
+    could answer differently, given the same rules (which the content
+    version covers): the blocks it would read and where the notice and the
+    horizon cut the 5-minute grid every slot starts on.
+
+    Blocks are summed up as how many, the newest id and the sum of their ids:
+    ids only grow, so any block claimed since raises the newest, any given
+    back lowers the count, and a hold lapsing or held again changes the
+    count or the sum. One aggregate query, without reading the blocks."""
+    now = now or timezone.now()
+    if not clinicians:
+        return "none"
+    # The same blocks as `_live_blocks`, in plain SQL: the page that asks
+    # answers from the cache in about the time Django takes to build the
+    # query, so it is not built.
+    begins, ends = _blocks_range(clinicians, appointment_type, start, days)
+    connection = connections[OccupiedBlock.objects.db]
+    adapt = connection.ops.adapt_datetimefield_value
+    ids = ", ".join(["%s"] * len(clinicians))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(b.id), SUM(b.id) FROM {OccupiedBlock._meta.db_table} b "
+            f"LEFT JOIN {Hold._meta.db_table} h ON h.id = b.hold_id "
+            f"WHERE b.clinician_id IN ({ids}) AND b.starts_at >= %s AND b.starts_at < %s "
+            "AND (b.hold_id IS NULL OR h.expires_at > %s)",
+            [*(clinician.pk for clinician in clinicians), adapt(begins), adapt(ends), adapt(now)],
+        )
+        count, newest, total = cursor.fetchone()
+    notice = now + datetime.timedelta(minutes=settings.BOOKING_MINIMUM_NOTICE_MINUTES)
+    horizon = now + datetime.timedelta(weeks=settings.BOOKING_HORIZON_WEEKS)
+    cuts = [-(-_seconds(instant) // BLOCK_SECONDS) for instant in (notice, horizon)]
+    return f"{count}.{newest}.{total}.{cuts[0]}.{cuts[1]}"
 
 
 def fits_rules(*, clinician, location, appointment_type, starts_at, now=None):

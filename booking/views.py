@@ -18,12 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from clinic.models import ContentVersion
 from consultations.red_flags import Urgency
 from consultations.views import ADVICE_FOR_URGENCY
 from practice.contact import clinic_contact
 from practice.models import AppointmentType, Clinician, Location
 
-from . import manage_links
+from . import day_page, manage_links
 from .availability import clinic_zone, free_slots
 from .forms import (
     AppointmentChoiceForm,
@@ -91,6 +92,33 @@ def _choice(state):
         return None
     clinician = Clinician.objects.active().filter(pk=state.get("clinician")).first()
     return appointment_type, location, clinician
+
+
+# Choices the day view was asked for lately, by content version (which
+# changes with any edit to the types, places and clinicians): most patients
+# look at a few weeks of the same choice, and these three queries were a
+# third of what a week from the cache cost. Bounded: cleared when full.
+_recent_choices = {}
+RECENT_CHOICES = 256
+
+
+def _week_choice(request, state):
+    """(the choice, the clinicians it covers) for the day view, or None."""
+    key = (
+        ContentVersion.for_request(request),
+        *(str(state.get(name)) for name in ("appointment_type", "location", "clinician")),
+    )
+    found = _recent_choices.get(key)
+    if found is None:
+        choice = _choice(state)
+        if choice is None:
+            return None
+        appointment_type, _, clinician = choice
+        clinicians = [clinician] if clinician else list(appointment_type.clinicians.active())
+        if len(_recent_choices) >= RECENT_CHOICES:
+            _recent_choices.clear()
+        found = _recent_choices[key] = (choice, clinicians)
+    return found
 
 
 def _advice(state):
@@ -213,22 +241,57 @@ def slot_buttons(slots_with_local_times, day_name):
     return mark_safe(f'<ul class="list-inline slot-times">{buttons}</ul>\n')
 
 
-def _times_page(request, state, choice, *, nearest=None, error="", status=200):
-    appointment_type, location, clinician = choice
+def _times_page(request, state, choice, *, clinicians=None, nearest=None, error="", status=200):
+    appointment_type, _, clinician = choice
+    now = timezone.now()  # one moment for the key and the page alike
     first_day = _first_day(request)
+    if clinicians is None:
+        clinicians = [clinician] if clinician else list(appointment_type.clinicians.active())
+    details_kept = bool(state.get("details_data") or state.get("answers"))
+
+    def render_page(csrf_token=None):
+        context = _times_context(
+            state, choice, clinicians, first_day, now=now, nearest=nearest, error=error
+        )
+        if csrf_token:
+            context["csrf_token"] = csrf_token
+        context["details_kept"] = details_kept
+        return render(request, "booking/times.html", context, status=status)
+
+    if nearest is not None or error:
+        return render_page()
+    # The plain week of times looks the same to everyone who chose the same:
+    # rendered once per state of the diary (booking/day_page.py).
+    key = day_page.page_key(
+        request,
+        choice=choice,
+        clinicians=clinicians,
+        first_day=first_day,
+        advice=_advice(state),
+        details_kept=details_kept,
+        now=now,
+    )
+    return HttpResponse(
+        day_page.day_page(request, key, lambda csrf_token: render_page(csrf_token).content.decode())
+    )
+
+
+def _times_context(state, choice, clinicians, first_day, *, now, nearest, error):
+    appointment_type, location, clinician = choice
     slots = free_slots(
         appointment_type=appointment_type,
-        clinicians=[clinician] if clinician else None,
+        clinicians=clinicians,
         location=location,
         start=first_day,
         days=7,
+        now=now,
     )
-    today = timezone.localdate(timezone.now(), clinic_zone())
+    today = timezone.localdate(now, clinic_zone())
     later = first_day + datetime.timedelta(days=7)
     call_me = reverse("consultations:request")
     if clinician:
         call_me += "?" + urlencode({"clinician": clinician.slug})
-    context = {
+    return {
         "appointment_type": appointment_type,
         "location": location,
         "clinician": clinician,
@@ -245,22 +308,21 @@ def _times_page(request, state, choice, *, nearest=None, error="", status=200):
         "error": error,
         "advice": _advice(state),
         "details": _details_form(state) if nearest is not None else None,
-        "details_kept": bool(state.get("details_data") or state.get("answers")),
     }
-    return render(request, "booking/times.html", context, status=status)
 
 
 @never_cache
 def times(request):
     state = _state(request)
-    choice = _choice(state)
-    if choice is None:
+    week_choice = _week_choice(request, state)
+    if week_choice is None:
         return redirect("booking:choose")
     if state.get("hold_token"):
         # Back at the times: the held one is given back.
         _release_held_time(state)
         _save(request, state)
-    return _times_page(request, state, choice)
+    choice, clinicians = week_choice
+    return _times_page(request, state, choice, clinicians=clinicians)
 
 
 @never_cache

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0008_staff_diary'),
+        ("booking", "0008_staff_diary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointment',
-            name='booking_key',
-            field=models.UUIDField(blank=True, editable=False, help_text="Names the patient's online booking: a confirmation sent again (its reply lost) finds this appointment instead of booking twice.", null=True, unique=True),
+            model_name="appointment",
+            name="booking_key",
+            field=models.UUIDField(
+                blank=True,
+                editable=False,
+                help_text="Names the patient's online booking: a confirmation sent again (its reply lost) finds this appointment instead of booking twice.",
+                null=True,
+                unique=True,
+            ),
         ),
     ]

@@ -18,7 +18,7 @@ import zoneinfo
 from bisect import bisect_left
 from collections import defaultdict
 from functools import lru_cache, partial
-from itertools import compress, repeat
+from itertools import compress
 from typing import NamedTuple
 
 from django.conf import settings
@@ -260,10 +260,9 @@ def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, 
     on its grid within it and its buffer, which a bisect over the
     clinician's runs of blocks answers for a whole working range at once.
 
-    A search for twenty clinicians finds some 17,000 slots: each working
-    range's instants are made once for every clinician who shares them, and
-    the slots themselves are made by map() and zip() without a Python-level
-    call per slot."""
+    A search for twenty clinicians finds some 17,000 slots: each clinician's
+    slots in a working range are made once per process (`_window_slots`),
+    and a search only picks the free ones."""
     zone = clinic_zone()
     rules = _Rules(clinicians, first_day, last_day, location)
     duration = appointment_type.duration_minutes * 60
@@ -272,8 +271,8 @@ def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, 
     earliest = _seconds(now + datetime.timedelta(minutes=settings.BOOKING_MINIMUM_NOTICE_MINUTES))
     latest = _seconds(now + datetime.timedelta(weeks=settings.BOOKING_HORIZON_WEEKS))
     days = list(_days(first_day, last_day))
-    # {window: (its slot starts in seconds, their instants, their ends)}
-    times_by_window = {}
+    # {window: its slot starts, in seconds}
+    starts_by_window = {}
     found = []
     for clinician in clinicians:
         pk = clinician.pk
@@ -281,15 +280,13 @@ def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, 
         reach = duration + clinician.buffer_minutes * 60
         for day in days:
             for window in rules.windows(pk, day, zone):
-                times = times_by_window.get(window)
-                if times is None:
-                    times = times_by_window[window] = _window_times(
+                starts = starts_by_window.get(window)
+                if starts is None:
+                    starts = starts_by_window[window] = _window_starts(
                         window, duration, step, earliest, latest
                     )
-                starts, starts_at, ends_at = times
                 if not starts:
                     continue
-                location_id = repeat(window[2])
                 # The runs that may touch the window: ending at or after its
                 # first start, beginning before its last start's reach.
                 low = bisect_left(lasts, starts[0])
@@ -297,18 +294,8 @@ def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, 
                 free = (
                     _free(starts, firsts[low:high], lasts[low:high], reach) if low < high else None
                 )
-                if free is None:
-                    found += map(_new_slot, zip(starts_at, repeat(pk), location_id, ends_at))
-                else:
-                    found += map(
-                        _new_slot,
-                        zip(
-                            compress(starts_at, free),
-                            repeat(pk),
-                            location_id,
-                            compress(ends_at, free),
-                        ),
-                    )
+                slots = _window_slots(pk, window[2], starts, duration)
+                found += slots if free is None else compress(slots, free)
     # Each clinician's slots are already in order: sorting merges the runs.
     found.sort()
     return found
@@ -317,18 +304,32 @@ def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, 
 # Slot(*fields) without a Python-level call: what map() uses to make thousands.
 _new_slot = partial(tuple.__new__, Slot)
 
+# A clinician's slots in a working range, by the range and its cut: a value
+# that never changes, made once per process rather than once per search
+# (some 17,000 tuples for twenty clinicians). Bounded: cleared when full.
+_slots_by_window = {}
+SLOTS_BY_WINDOW = 20_000
 
-def _window_times(window, duration, step, earliest, latest):
+
+def _window_slots(clinician_id, location_id, starts, duration):
+    key = clinician_id, location_id, starts.start, starts.stop, starts.step, duration
+    slots = _slots_by_window.get(key)
+    if slots is None:
+        if len(_slots_by_window) >= SLOTS_BY_WINDOW:
+            _slots_by_window.clear()
+        slots = _slots_by_window[key] = [
+            _new_slot((_instant(second), clinician_id, location_id, _instant(second + duration)))
+            for second in starts
+        ]
+    return slots
+
+
+def _window_starts(window, duration, step, earliest, latest):
     """A working range's slot starts, cut to the notice and the horizon, as
-    a range of seconds, with each slot's start and end instants."""
+    a range of seconds since the epoch."""
     start, end = _seconds(window[0]), _seconds(window[1])
     first = start if start >= earliest else start + -(-(earliest - start) // step) * step
-    starts = range(first, min(end - duration + 1, latest), step)
-    return (
-        starts,
-        [_instant(second) for second in starts],
-        [_instant(second + duration) for second in starts],
-    )
+    return range(first, min(end - duration + 1, latest), step)
 
 
 def _instant(second):

@@ -272,6 +272,18 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
 
 
+# Headers gunicorn adds to every answer, the yardstick's too, and the two
+# the yardstick always sends.
+SERVER_HEADERS = {"server", "date", "connection", "content-length", "content-type"}
+
+
+def own_headers(headers):
+    """How many headers a page adds beyond the yardstick's own, and their
+    bytes as sent (name, ": ", value, line end)."""
+    added = [(name, value) for name, value in headers if name.lower() not in SERVER_HEADERS]
+    return len(added), sum(len(name) + len(value) + 4 for name, value in added)
+
+
 def run(
     base,
     pages,
@@ -292,12 +304,15 @@ def run(
     for page in pages:
         if page.get("session") == "booking":
             page = page | {"headers": booking_session(base)}
-        status, _, body = fetch(base, "GET", page["path"], headers=page.get("headers"))
+        status, answer, body = fetch(base, "GET", page["path"], headers=page.get("headers"))
         if status == 200:
-            # The yardstick answers as many bytes as the page sends (gzipped, as asked).
+            # The yardstick answers a response the page's size (gzipped, as
+            # asked): as many bytes of body, and as many headers of as many bytes.
             size = len(body)
+            count, header_bytes = own_headers(answer)
             bare = {"name": f"{page['name']} (bare)", "method": "GET", "base": yardstick}
-            available.append((page, bare | {"path": f"/?bytes={size}", "bytes": size}))
+            path = f"/?bytes={size}&headers={count}&header_bytes={header_bytes}"
+            available.append((page, bare | {"path": path, "bytes": size}))
     warmed_up = {}  # successes during the warm-up, for run.py's count of stored requests
     for page, bare in available:  # warm-up: every worker renders and caches every page
         result = measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)

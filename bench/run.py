@@ -277,11 +277,14 @@ def write_results(results, slots, speed_ms, args, command, seconds, path):
         "SQLite (WAL) in a temporary folder, collected static files, local-memory cache; "
         f"Python {platform.python_version()}, Django {django.get_version()}.",
         "- **Yardstick: a bare WSGI callable** (bench/bare_wsgi.py) under the same gunicorn, "
-        "configuration and workers, answering as many bytes as the page (the `bytes` "
-        "column): the most a Python page can do on this machine. It replaces "
-        "`/__baseline__/`, a short Django response through the whole middleware chain: "
-        "cached pages skip that chain, so the old baseline cost more than they did and "
-        "flattered them.",
+        "configuration and workers, answering a response the page's size: as many bytes "
+        "of body (the `bytes` column) and as many headers of as many bytes as the page "
+        "adds (a dozen: security policy, caching, request id). It is the most a Python "
+        "page of that size can do on this machine. Until this run it answered the body "
+        "alone, with two headers: a bare answer with the site's headers does 0.67–0.81× "
+        "of one without, which was charged to every page. It replaces `/__baseline__/`, a "
+        "short Django response through the whole middleware chain: cached pages skip that "
+        "chain, so the old baseline cost more than they did and flattered them.",
         f"- Load: `bench/load.py` in its own process, {args.concurrency} threads, a new "
         f"connection per request, `Accept-Encoding: gzip`; after a {args.warmup} s warm-up "
         f"per page, {args.rounds} rounds, each measuring every page for {args.duration} s "
@@ -294,7 +297,8 @@ def write_results(results, slots, speed_ms, args, command, seconds, path):
         "query for the content version, one cache read), with the bytes and headers "
         "`PageCacheMiddleware` stored. The empty consultation form is rendered once per "
         "content version, each visitor's tokens filled in (`consultations/form_page.py`). "
-        "The day view (first available clinician) runs the free-slot search for a week.",
+        "The day view (first available clinician) is rendered once per state of the diary "
+        "and filled in per visitor (`booking/day_page.py`).",
         "- Server CPU µs/request: the gunicorn workers' user + system CPU time over the "
         "requests they answered (from /proc). CPU ratio = the yardstick's CPU per request / "
         "the page's (median over the rounds): much less swayed by other work on the "

@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 
 from bench import bare_wsgi
-from bench.load import consultation_payload, fetch, succeeded
+from bench.load import consultation_payload, fetch, own_headers, succeeded
 from bench.run import PAGES, count_only_stored
 from bench.run import main as run_benchmark
 from bench.server import production_server
@@ -132,6 +132,34 @@ def test_the_yardstick_answers_as_many_bytes_as_asked():
         "4888",
     )
     assert b"".join(bare_wsgi.application({"QUERY_STRING": "bytes=lots"}, start_response)) == b""
+
+
+def test_the_yardstick_answers_a_response_the_pages_size_headers_included():
+    # A cached page's own headers, as the server sent them.
+    page_headers = [
+        ("Server", "gunicorn"),
+        ("Date", "Sun, 29 Nov 2026 22:00:00 GMT"),
+        ("Connection", "close"),
+        ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"),
+        ("ETag", '"0123456789abcdef"'),
+        ("Content-Length", "1660"),
+        ("Content-Type", "text/html; charset=utf-8"),
+    ]
+    count, size = own_headers(page_headers)
+    assert count == 3
+    assert size == sum(len(n) + len(v) + 4 for n, v in page_headers[3:6])
+    answer = {}
+
+    def start_response(status, headers):
+        answer.update(headers=headers)
+
+    query = f"bytes=1660&headers={count}&header_bytes={size}"
+    body = b"".join(bare_wsgi.application({"QUERY_STRING": query}, start_response))
+    padding = answer["headers"][2:]
+    assert len(body) == 1660 and len(padding) == count
+    assert sum(len(n) + len(v) + 4 for n, v in padding) == size
+    assert len(answer["headers"]) == 2 + count  # Content-Type and Content-Length, then these
 
 
 @pytest.mark.server

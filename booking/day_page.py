@@ -22,11 +22,10 @@ response is never cached (`never_cache`): it carries the visitor's token.
 import hashlib
 import time
 
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.html import escape
 
+from clinic.filled_pages import filled_page
 from clinic.models import ContentVersion
 from clinic.page_cache import release
 
@@ -64,10 +63,7 @@ def page_key(request, *, choice, clinicians, first_day, advice, details_kept, no
 
 
 def day_page(request, key, render):
-    """This visitor's copy of the page under `key`; `render(csrf_token)`
-    renders it when it is not in the cache."""
-    html = cache.get(key)
-    if html is None:
-        html = render(CSRF_TOKEN)
-        cache.set(key, html, CACHE_SECONDS)
-    return html.replace(CSRF_TOKEN, escape(get_token(request)))
+    """This visitor's copy of the page under `key`, as a response;
+    `render(csrf_token)` renders it when no process has yet."""
+    page = filled_page(key, (CSRF_TOKEN,), lambda: render(CSRF_TOKEN), CACHE_SECONDS)
+    return page.response(request, {CSRF_TOKEN: get_token(request)})

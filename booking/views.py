@@ -271,8 +271,8 @@ def _times_page(request, state, choice, *, clinicians=None, nearest=None, error=
         details_kept=details_kept,
         now=now,
     )
-    return HttpResponse(
-        day_page.day_page(request, key, lambda csrf_token: render_page(csrf_token).content.decode())
+    return day_page.day_page(
+        request, key, lambda csrf_token: render_page(csrf_token).content.decode()
     )
 
 

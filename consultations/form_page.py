@@ -6,8 +6,9 @@ what the page costs, and an empty form looks the same to everyone but for
 three values: the CSRF token, the form's own signed token and the page the
 visitor came from. So the page is rendered with placeholders in their place,
 kept in the cache, and each visitor gets a copy with theirs put in, escaped
-as the template would have. The response itself is never cached
-(`no-store`): it carries the visitor's tokens.
+as the template would have, compressed but for them (clinic/filled_pages.py).
+The response itself is never cached (`no-store`): it carries the visitor's
+tokens.
 
 A form arriving from a stretch page (`?stretch=`) shows that stretch and is
 rendered in full, as is any form with errors.
@@ -15,10 +16,9 @@ rendered in full, as is any form with errors.
 
 import time
 
-from django.core.cache import cache
 from django.middleware.csrf import get_token
-from django.utils.html import escape
 
+from clinic.filled_pages import filled_page
 from clinic.models import ContentVersion
 from clinic.page_cache import release
 
@@ -37,31 +37,24 @@ def page_key(request):
 
 
 def empty_form_page(request, render_with):
-    """The form page's HTML for this visitor. `render_with(initial, context)`
-    renders the page with these initial values and extra context."""
-    key = page_key(request)
-    html = cache.get(key)
-    if html is None:
-        html = render_with(
+    """The form page, ready to fill in (clinic/filled_pages.py).
+    `render_with(initial, context)` renders the page with these initial
+    values and extra context."""
+    return filled_page(
+        page_key(request),
+        (CSRF_TOKEN, FORM_TOKEN, SOURCE_PAGE),
+        lambda: render_with(
             {"form_token": FORM_TOKEN, "source_page": SOURCE_PAGE},
             {"csrf_token": CSRF_TOKEN},
-        )
-        cache.set(key, html, CACHE_SECONDS)
-    return html
-
-
-def fill_in(html, *, csrf_token, form_token, source_page):
-    return (
-        html.replace(CSRF_TOKEN, escape(csrf_token), 1)
-        .replace(FORM_TOKEN, escape(form_token), 1)
-        .replace(SOURCE_PAGE, escape(source_page), 1)
+        ),
+        CACHE_SECONDS,
     )
 
 
 def visitor_values(request, initial):
-    """The three values this visitor's copy of the page carries."""
+    """The three values this visitor's copy of the page carries, by placeholder."""
     return {
-        "csrf_token": get_token(request),
-        "form_token": initial["form_token"],
-        "source_page": initial["source_page"],
+        CSRF_TOKEN: get_token(request),
+        FORM_TOKEN: initial["form_token"],
+        SOURCE_PAGE: initial["source_page"],
     }

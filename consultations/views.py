@@ -2,7 +2,6 @@ import logging
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -49,9 +48,9 @@ class ConsultationRequestView(FormView):
             return super().get(request, *args, **kwargs)
         # The empty form is the same for everyone but for three values:
         # rendered once per content version (consultations/form_page.py).
-        html = form_page.empty_form_page(request, self._render_empty_form)
+        page = form_page.empty_form_page(request, self._render_empty_form)
         initial = {"form_token": issue_form_token(), "source_page": referring_page(request)}
-        return HttpResponse(form_page.fill_in(html, **form_page.visitor_values(request, initial)))
+        return page.response(request, form_page.visitor_values(request, initial))
 
     def _render_empty_form(self, initial, extra_context):
         form = self.get_form_class()(initial=self.get_initial() | initial, page_path="")

@@ -22,10 +22,21 @@ def fast_password_hashing(settings):
 def empty_cache():
     """Each test starts with an empty cache: no rate-limit counts, no cached
     pages and no site settings from another test (the database is rolled back
-    between tests, so a content version can come back with other content)."""
-    cache.clear()
+    between tests, so a content version can come back with other content).
+    The copies each process keeps by content version go too."""
+    forget_everything_cached()
     yield
+    forget_everything_cached()
+
+
+def forget_everything_cached():
+    from booking import views as booking_views
+    from clinic import filled_pages, page_cache_wsgi
+
     cache.clear()
+    filled_pages._recent_pages.clear()
+    page_cache_wsgi._recent_pages.clear()
+    booking_views._recent_choices.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

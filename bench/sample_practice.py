@@ -22,6 +22,7 @@ def load_practice(clinicians, *, now=None):
     from booking.availability import clinic_zone
     from booking.models import WeeklyHours
     from booking.services import BookingError, book_appointment
+    from clinic.models import ContentVersion
     from practice.models import AppointmentType, Clinician, Location
 
     call_command("load_sample_clinic", verbosity=0)
@@ -72,6 +73,8 @@ def load_practice(clinicians, *, now=None):
                     )
                 except BookingError:  # a bank holiday, say: no booking that day
                     continue
+    # The bulk writes above send no signals (clinic/page_cache.py).
+    ContentVersion.bump()
     return location
 
 

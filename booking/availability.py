@@ -23,8 +23,10 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import BigIntegerField, Count, Func, Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
+
+from clinic.models import ContentVersion
 
 from .models import (
     BLOCK,
@@ -179,23 +181,6 @@ def _seconds(instant):
     return whole + (1 if rest else 0)
 
 
-class EpochSeconds(Func):
-    """A datetime column as whole seconds since the epoch, worked out by the
-    database: a search reads thousands of blocks, and turning each into a
-    datetime and back in Python cost more than the rest of the search."""
-
-    output_field = BigIntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # '%%%%s' survives both the template's and the driver's %-formatting.
-        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = "FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
 def _occupied_runs(blocks):
     """{clinician id: (firsts, lasts)}: the runs of consecutive occupied
     blocks, as the seconds since the epoch of each run's first and last
@@ -208,19 +193,18 @@ def _occupied_runs(blocks):
     queryset = (
         blocks.order_by()
         .values("clinician_id", "appointment_id", "hold_id")
-        .annotate(
-            first=EpochSeconds(Min("starts_at")),
-            last=EpochSeconds(Max("starts_at")),
-            count=Count("*"),
-        )
+        .annotate(first=Min("starts_at"), last=Max("starts_at"), count=Count("*"))
         .values_list("clinician_id", "first", "last", "count")
     )
+    # Read as the driver returns them (SQLite: UTC text; PostgreSQL: aware
+    # datetimes), without Django's conversion of each value.
     sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     runs = defaultdict(list)
     for clinician_id, first, last, count in rows:
+        first, last = _epoch_seconds(first), _epoch_seconds(last)
         if (last - first) // BLOCK_SECONDS + 1 != count or first % BLOCK_SECONDS:
             # Never made by this code, but read exactly all the same.
             return _occupied_runs_block_by_block(blocks)
@@ -228,13 +212,20 @@ def _occupied_runs(blocks):
     return {clinician_id: _firsts_and_lasts(found) for clinician_id, found in runs.items()}
 
 
+def _epoch_seconds(value):
+    """Whole seconds since the epoch, rounded down, of a stored instant."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - EPOCH) // ONE_SECOND
+
+
 def _occupied_runs_block_by_block(blocks):
-    queryset = blocks.annotate(second=EpochSeconds("starts_at")).values_list(
-        "clinician_id", "second"
-    )
     by_clinician = defaultdict(list)
-    for clinician_id, second in queryset:
-        if not second % BLOCK_SECONDS:
+    for clinician_id, starts_at in blocks.values_list("clinician_id", "starts_at"):
+        second = _epoch_seconds(starts_at)
+        if not starts_at.microsecond and not second % BLOCK_SECONDS:
             by_clinician[clinician_id].append(second)
     runs = {}
     for clinician_id, seconds in by_clinician.items():
@@ -254,7 +245,9 @@ def _firsts_and_lasts(runs):
     return [first for first, _ in runs], [last for _, last in runs]
 
 
-def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, occupied, step):
+def _slots(
+    clinicians, appointment_type, first_day, last_day, *, location, now, occupied, step, rules=None
+):
     """The free slots, in order. The search runs on whole seconds since the
     epoch rather than datetimes: a slot is free when no occupied block starts
     on its grid within it and its buffer, which a bisect over the
@@ -264,7 +257,7 @@ def _slots(clinicians, appointment_type, first_day, last_day, *, location, now, 
     slots in a working range are made once per process (`_window_slots`),
     and a search only picks the free ones."""
     zone = clinic_zone()
-    rules = _Rules(clinicians, first_day, last_day, location)
+    rules = rules or _Rules(clinicians, first_day, last_day, location)
     duration = appointment_type.duration_minutes * 60
     step = int(step.total_seconds())
     # Any whole second s: s >= x exactly when s >= ceil(x), and s < x when s < ceil(x).
@@ -371,13 +364,28 @@ def free_slots(
     now = now or timezone.now()
     start = start or timezone.localdate(now, clinic_zone())
     days = days or settings.BOOKING_HORIZON_WEEKS * 7 + 1
+    version = ContentVersion.current()
     if clinicians is None:
-        clinicians = list(appointment_type.clinicians.active())
+        clinicians = _remembered(
+            (version, "clinicians", appointment_type.pk),
+            lambda: list(appointment_type.clinicians.active()),
+        )
     if not clinicians:
         return []
     occupied = _occupied_runs(_live_blocks(clinicians, appointment_type, start, days, now))
     step = datetime.timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
     last_day = start + datetime.timedelta(days=days - 1)
+    rules = _remembered(
+        (
+            version,
+            "rules",
+            tuple(clinician.pk for clinician in clinicians),
+            start,
+            last_day,
+            location.pk if location else None,
+        ),
+        lambda: _Rules(clinicians, start, last_day, location),
+    )
     return _slots(
         clinicians,
         appointment_type,
@@ -387,7 +395,25 @@ def free_slots(
         now=now,
         occupied=occupied,
         step=step,
+        rules=rules,
     )
+
+
+# The rules (hours, leave, closures) and the clinicians a search read lately,
+# by content version: every change to any of them makes a new version
+# (clinic/page_cache.py), so a copy here is never stale. Only the search
+# uses them; a booking checks the rules afresh (`fits_rules`). Bounded.
+_recent_rules = {}
+RECENT_RULES = 256
+
+
+def _remembered(key, read):
+    found = _recent_rules.get(key)
+    if found is None:
+        if len(_recent_rules) >= RECENT_RULES:
+            _recent_rules.clear()
+        found = _recent_rules[key] = read()
+    return found
 
 
 def _live_blocks(clinicians, appointment_type, start, days, now):

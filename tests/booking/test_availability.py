@@ -192,7 +192,7 @@ def test_the_repeated_hour_is_offered_once_per_real_instant_when_the_clocks_go_b
 
 
 @pytest.mark.parametrize(("clinicians", "weeks"), [(1, 1), (20, 1), (1, 8), (20, 8)])
-def test_the_slot_search_costs_five_queries_however_many_clinicians_and_weeks(
+def test_the_slot_search_costs_the_same_queries_however_many_clinicians_and_weeks(
     clinicians, weeks, django_assert_num_queries
 ):
     # Guards against one query per clinician, per day or per appointment.
@@ -210,10 +210,19 @@ def test_the_slot_search_costs_five_queries_however_many_clinicians_and_weeks(
             now=NOW,
         )
     ClinicClosure.objects.create(date=datetime.date(2026, 3, 6), name="Closed")
-    with django_assert_num_queries(5):
+    # The content version, the clinicians, the occupied blocks, then the
+    # rules: weekly hours, leave and closures.
+    with django_assert_num_queries(6):
         slots = free_slots(
             appointment_type=appointment_type, start=NOW.date(), days=weeks * 7, now=NOW
         )
+    # Searched again, the clinicians and rules of this content version are
+    # known: only the version and the blocks are read.
+    with django_assert_num_queries(2):
+        again = free_slots(
+            appointment_type=appointment_type, start=NOW.date(), days=weeks * 7, now=NOW
+        )
+    assert again == slots
     assert len({slot.clinician_id for slot in slots}) == clinicians
     assert slots[-1].starts_at > NOW + datetime.timedelta(days=weeks * 7 - 4)
 
@@ -243,3 +252,12 @@ def test_blocks_with_a_gap_between_them_block_only_their_own_times():
     assert "09:30" in times and "10:00" not in times
     assert "10:15" in times and "10:30" in times
     assert "11:00" not in times and "11:15" in times
+
+
+def test_leave_added_after_a_search_shows_in_the_next_search():
+    _, (clinician,), appointment_type = make_diary()
+    assert local_times(slots_on(TUESDAY, appointment_type))
+    AvailabilityException.objects.create(clinician=clinician, date=TUESDAY, reason="Leave")
+    assert local_times(slots_on(TUESDAY, appointment_type)) == []
+    ClinicClosure.objects.create(date=TUESDAY + datetime.timedelta(days=1), name="Closed")
+    assert slots_on(TUESDAY + datetime.timedelta(days=1), appointment_type) == []

@@ -1,11 +1,12 @@
 import datetime
+import re
 
 import pytest
 import time_machine
 from django.core import signing
 
 from booking.availability import free_slots
-from booking.manage_links import manage_path
+from booking.manage_links import appointment_for, manage_path
 from booking.models import Appointment, OccupiedBlock
 from booking.services import book_appointment
 from clinic.models import SiteSettings
@@ -45,8 +46,11 @@ def slot_field(slot):
 
 def test_the_confirmation_page_links_to_the_manage_page(client, appointment):
     page = client.get("/book/confirmed/")
-    assert manage_path(appointment) in page.text
-    manage = client.get(manage_path(appointment))
+    # The link is signed when the page is made: read it off the page (made
+    # here a second later, it could carry another time).
+    link = re.search(r'href="(/book/manage/[^"]+/)"', page.text).group(1)
+    assert appointment_for(link.split("/")[-2]) == appointment
+    manage = client.get(link)
     assert manage.status_code == 200
     assert "Cancel this appointment" in manage.text
     assert "no-store" in manage["Cache-Control"]

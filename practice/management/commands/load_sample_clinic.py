@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from booking.models import ClinicClosure, WeeklyHours
+from clinic.models import ContentVersion
 from practice.models import AppointmentType, Clinician, Location, OpeningHours
 
 WEEKDAYS = (1, 2, 3, 4, 5)
@@ -216,6 +217,9 @@ class Command(BaseCommand):
             ClinicClosure.objects.get_or_create(
                 date=datetime.date.fromisoformat(date), location=None, defaults={"name": name}
             )
+        # bulk_create sends no signals: the hours are content all the same
+        # (clinic/page_cache.py), and the slot search reads them by version.
+        ContentVersion.bump()
         self.stdout.write(
             f"Sample practice loaded: {len(locations)} locations, {len(clinicians)} clinicians, "
             f"{len(APPOINTMENT_TYPES)} appointment types, {len(BANK_HOLIDAYS)} bank holidays."

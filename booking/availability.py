@@ -8,9 +8,11 @@ clocks go forward no slot starts at a time that does not exist, and on the
 night they go back the repeated hour is offered once per real instant, each
 slot exactly its appointment's length.
 
-A search costs the same five queries for one clinician or twenty, one week or
-eight: clinicians, weekly hours, exceptions, closures and occupied blocks are
-each read once and combined in Python.
+A search costs the same queries for one clinician or twenty, one week or
+eight: the content version and the occupied blocks (one row per appointment
+or hold), and, the first time this process meets the content version, the
+clinicians, weekly hours, exceptions and closures. They are combined in
+Python.
 """
 
 import datetime

@@ -29,6 +29,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from clinic.models import ContentVersion
+from clinic.recent import Recent
 
 from .models import (
     BLOCK,
@@ -368,7 +369,7 @@ def free_slots(
     days = days or settings.BOOKING_HORIZON_WEEKS * 7 + 1
     version = ContentVersion.current()
     if clinicians is None:
-        clinicians = _remembered(
+        clinicians = _recent_rules.get_or_make(
             (version, "clinicians", appointment_type.pk),
             lambda: list(appointment_type.clinicians.active()),
         )
@@ -377,7 +378,7 @@ def free_slots(
     occupied = _occupied_runs(_live_blocks(clinicians, appointment_type, start, days, now))
     step = datetime.timedelta(minutes=settings.BOOKING_SLOT_STEP_MINUTES)
     last_day = start + datetime.timedelta(days=days - 1)
-    rules = _remembered(
+    rules = _recent_rules.get_or_make(
         (
             version,
             "rules",
@@ -403,19 +404,9 @@ def free_slots(
 
 # The rules (hours, leave, closures) and the clinicians a search read lately,
 # by content version: every change to any of them makes a new version
-# (clinic/page_cache.py), so a copy here is never stale. Only the search
-# uses them; a booking checks the rules afresh (`fits_rules`). Bounded.
-_recent_rules = {}
-RECENT_RULES = 256
-
-
-def _remembered(key, read):
-    found = _recent_rules.get(key)
-    if found is None:
-        if len(_recent_rules) >= RECENT_RULES:
-            _recent_rules.clear()
-        found = _recent_rules[key] = read()
-    return found
+# (clinic/page_cache.py). Only the search uses them; a booking checks the
+# rules afresh (`fits_rules`).
+_recent_rules = Recent()
 
 
 def _live_blocks(clinicians, appointment_type, start, days, now):

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from clinic.models import ContentVersion
+from clinic.recent import Recent
 from consultations.red_flags import Urgency
 from consultations.views import ADVICE_FOR_URGENCY
 from practice.contact import clinic_contact
@@ -94,12 +95,17 @@ def _choice(state):
     return appointment_type, location, clinician
 
 
+def _covered_clinicians(choice):
+    """The clinician chosen, or every active one offering the type."""
+    appointment_type, _, clinician = choice
+    return [clinician] if clinician else list(appointment_type.clinicians.active())
+
+
 # Choices the day view was asked for lately, by content version (which
 # changes with any edit to the types, places and clinicians): most patients
-# look at a few weeks of the same choice, and these three queries were a
-# third of what a week from the cache cost. Bounded: cleared when full.
-_recent_choices = {}
-RECENT_CHOICES = 256
+# look at a few weeks of the same choice, and these queries were a third of
+# what a week from the cache cost.
+_recent_choices = Recent()
 
 
 def _week_choice(request, state):
@@ -108,17 +114,12 @@ def _week_choice(request, state):
         ContentVersion.for_request(request),
         *(str(state.get(name)) for name in ("appointment_type", "location", "clinician")),
     )
-    found = _recent_choices.get(key)
-    if found is None:
+
+    def make():
         choice = _choice(state)
-        if choice is None:
-            return None
-        appointment_type, _, clinician = choice
-        clinicians = [clinician] if clinician else list(appointment_type.clinicians.active())
-        if len(_recent_choices) >= RECENT_CHOICES:
-            _recent_choices.clear()
-        found = _recent_choices[key] = (choice, clinicians)
-    return found
+        return None if choice is None else (choice, _covered_clinicians(choice))
+
+    return _recent_choices.get_or_make(key, make)
 
 
 def _advice(state):
@@ -242,11 +243,10 @@ def slot_buttons(slots_with_local_times, day_name):
 
 
 def _times_page(request, state, choice, *, clinicians=None, nearest=None, error="", status=200):
-    appointment_type, _, clinician = choice
     now = timezone.now()  # one moment for the key and the page alike
     first_day = _first_day(request)
     if clinicians is None:
-        clinicians = [clinician] if clinician else list(appointment_type.clinicians.active())
+        clinicians = _covered_clinicians(choice)
     details_kept = bool(state.get("details_data") or state.get("answers"))
 
     def render_page(csrf_token=None):

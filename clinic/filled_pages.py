@@ -23,6 +23,8 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 
+from clinic.recent import Recent
+
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as GZipMiddleware tests it
 
 # The final, empty block that ends a deflate stream.
@@ -33,27 +35,24 @@ MOST_RANDOM_BYTES = 100
 LETTERS = bytes(b"abcdefghijklmnopqrstuvwxyz"[byte % 26] for byte in range(256))
 
 
-# Pages this process served lately, by cache key. A key names one state of
-# what the page shows, which never changes, so a copy here is never stale;
-# it saves the shared cache's read and cutting and compressing the page.
-_recent_pages = {}
-RECENT_PAGES = 256
+# Pages this process served lately, by cache key (one state of what the
+# page shows): saves the shared cache's read and cutting and compressing.
+_recent_pages = Recent()
 
 
 def filled_page(key, placeholders, render, timeout):
     """The FilledPage stored under `key`; `render()` makes its HTML, with
     the placeholders in it, when no process has yet (kept `timeout` seconds
     in the shared cache, for the other processes)."""
-    page = _recent_pages.get(key)
-    if page is None:
+
+    def make():
         html = cache.get(key)
         if html is None:
             html = render()
             cache.set(key, html, timeout)
-        if len(_recent_pages) >= RECENT_PAGES:
-            _recent_pages.clear()
-        page = _recent_pages[key] = FilledPage(html, placeholders)
-    return page
+        return FilledPage(html, placeholders)
+
+    return _recent_pages.get_or_make(key, make)
 
 
 class FilledPage:

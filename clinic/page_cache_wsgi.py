@@ -28,6 +28,7 @@ from django.http import QueryDict
 
 from clinic import page_cache
 from clinic.models import ContentVersion
+from clinic.recent import Recent
 from clinic.request_log import current_request_id, log_request, valid_request_id
 
 CONDITIONAL_HEADERS = (
@@ -90,7 +91,7 @@ def cached_page(environ):
     stored = _recent_pages.get(key) or cache.get(key)
     if not stored:
         return None
-    _remember(key, stored)
+    _recent_pages.remember(key, stored)
     content_type, body, replayed = stored
     # The order Django's HttpResponse gives them (page_cache._page_response).
     headers = [*replayed.items(), *page_cache._page_headers(etag).items()]
@@ -102,18 +103,9 @@ def cached_page(environ):
     return "200 OK", headers, body
 
 
-# Pages this process served lately, by cache key. A key names one content
-# version and release, whose page never changes, so a copy here is never
-# stale; it saves the shared cache's read and unpickling.
-_recent_pages = {}
-RECENT_PAGES = 256
-
-
-def _remember(key, stored):
-    if key not in _recent_pages:
-        if len(_recent_pages) >= RECENT_PAGES:
-            _recent_pages.clear()
-        _recent_pages[key] = stored
+# Pages this process served lately, by cache key (a content version and
+# release): saves the shared cache's read and unpickling.
+_recent_pages = Recent()
 
 
 def _scheme(environ):

@@ -30,15 +30,10 @@ def empty_cache():
 
 
 def forget_everything_cached():
-    from booking import availability
-    from booking import views as booking_views
-    from clinic import filled_pages, page_cache_wsgi
+    from clinic import recent
 
     cache.clear()
-    filled_pages._recent_pages.clear()
-    page_cache_wsgi._recent_pages.clear()
-    booking_views._recent_choices.clear()
-    availability._recent_rules.clear()
+    recent.forget_everything()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -21,3 +21,22 @@ def smtp(settings):
     with smtp_sink() as (sink, port):
         use_smtp(settings, port)
         yield sink
+
+
+@pytest.fixture
+def diary():
+    """Dr Grace Hopper, taking online bookings every day 9:00–17:00 at one
+    location (test files with a diary of another shape define their own)."""
+    from tests.booking.builders import (
+        add_hours,
+        make_appointment_type,
+        make_clinician,
+        make_location,
+    )
+    from tests.booking.flow import EVERY_DAY
+
+    location = make_location()
+    clinician = make_clinician(name="Dr Grace Hopper", slug="grace-hopper")
+    add_hours(clinician, location, EVERY_DAY, ("09:00", "17:00"))
+    appointment_type = make_appointment_type(clinicians=[clinician], bookable_online=True)
+    return location, clinician, appointment_type

@@ -5,10 +5,9 @@ from booking.availability import free_slots
 from booking.models import Appointment, Hold, OccupiedBlock
 from consultations.models import OutboxMessage
 from consultations.red_flags import Urgency
-from tests.booking.builders import add_hours, make_appointment_type, make_clinician, make_location
+from tests.booking.builders import make_appointment_type
 from tests.booking.flow import (
     DETAILS,
-    EVERY_DAY,
     answer_warning_signs,
     choose,
     first_free_slot,
@@ -17,15 +16,6 @@ from tests.booking.flow import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def diary():
-    location = make_location()
-    clinician = make_clinician(name="Dr Grace Hopper", slug="grace-hopper")
-    add_hours(clinician, location, EVERY_DAY, ("09:00", "17:00"))
-    appointment_type = make_appointment_type(clinicians=[clinician], bookable_online=True)
-    return location, clinician, appointment_type
 
 
 def test_the_warning_signs_come_first_with_the_reviewed_emergency_advice(client):

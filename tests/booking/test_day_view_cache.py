@@ -14,13 +14,9 @@ from booking.forms import slot_value
 from booking.models import AvailabilityException, Hold
 from booking.services import book_appointment, hold_slot
 from tests.booking.builders import (
-    add_hours,
     london,
-    make_appointment_type,
-    make_clinician,
-    make_location,
 )
-from tests.booking.flow import EVERY_DAY, answer_warning_signs, choose
+from tests.booking.flow import answer_warning_signs, choose
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +27,6 @@ NOW = london(2026, 3, 2, 7, 0)  # Monday 2 March 2026, 7:00 GMT
 def frozen_clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def diary():
-    location = make_location()
-    clinician = make_clinician(name="Dr Grace Hopper", slug="grace-hopper")
-    add_hours(clinician, location, EVERY_DAY, ("09:00", "17:00"))
-    appointment_type = make_appointment_type(clinicians=[clinician], bookable_online=True)
-    return location, clinician, appointment_type
 
 
 def patient_at_the_times(diary):

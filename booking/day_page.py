@@ -22,9 +22,9 @@ response is never cached (`never_cache`): it carries the visitor's token.
 import hashlib
 import time
 
-from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from clinic.csrf import masked_csrf_token
 from clinic.filled_pages import filled_page
 from clinic.models import ContentVersion
 from clinic.page_cache import release
@@ -66,4 +66,4 @@ def day_page(request, key, render):
     """This visitor's copy of the page under `key`, as a response;
     `render(csrf_token)` renders it when no process has yet."""
     page = filled_page(key, (CSRF_TOKEN,), lambda: render(CSRF_TOKEN), CACHE_SECONDS)
-    return page.response(request, {CSRF_TOKEN: get_token(request)})
+    return page.response(request, {CSRF_TOKEN: masked_csrf_token(request)})

@@ -23,7 +23,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_path_info
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import QueryDict
 
 from clinic import page_cache
@@ -67,7 +67,9 @@ def cached_page(environ):
     Django answer."""
     if environ.get("REQUEST_METHOD") != "GET" or settings.DEBUG or not settings.PAGE_CACHE:
         return None
-    path = get_path_info(environ)
+    path = environ.get("PATH_INFO", "/")
+    if not path.isascii():  # as Django decodes it; an ASCII path is itself
+        path = get_path_info(environ)
     query = page_cache.public_paths.get(path)
     if query is None or page_cache.host_headers(environ) not in page_cache.accepted_hosts:
         return None
@@ -83,29 +85,75 @@ def cached_page(environ):
     if canonical is None:
         return None
     try:
-        version = ContentVersion.current()
+        version = _content_version()
     except DatabaseError:
         # Django meets the outage and answers its "please try again" page.
         return None
-    key, etag = page_cache.page_key(version, scheme, path, canonical)
-    stored = _recent_pages.get(key) or cache.get(key)
-    if not stored:
-        return None
-    _recent_pages.remember(key, stored)
+    page = (version, page_cache.release(), scheme, path, canonical)
+    answers = _recent_answers.get(page)
+    if answers is None:
+        key, etag = page_cache.page_key(version, scheme, path, canonical)
+        stored = cache.get(key)
+        if not stored:
+            return None
+        answers = _answers(stored, etag)
+        _recent_answers.remember(page, answers)
+    gzipped, plain = answers
+    if page_cache.ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")):
+        return gzipped
+    return plain
+
+
+def _answers(stored, etag):
+    """The answer to a client that takes gzip and to one that does not, each
+    as (status, headers, body), from a page as PageCacheMiddleware stored it."""
     content_type, body, replayed = stored
     # The order Django's HttpResponse gives them (page_cache._page_response).
     headers = [*replayed.items(), *page_cache._page_headers(etag).items()]
-    if page_cache.ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")):
-        headers.append(("Content-Encoding", "gzip"))
-    else:
-        body = gzip.decompress(body)
-    headers += [("Content-Length", str(len(body))), ("Content-Type", content_type)]
-    return "200 OK", headers, body
+    plain = gzip.decompress(body)
+    return (
+        (
+            "200 OK",
+            (
+                *headers,
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(body))),
+                ("Content-Type", content_type),
+            ),
+            body,
+        ),
+        (
+            "200 OK",
+            (*headers, ("Content-Length", str(len(plain))), ("Content-Type", content_type)),
+            plain,
+        ),
+    )
 
 
-# Pages this process served lately, by cache key (a content version and
-# release): saves the shared cache's read and unpickling.
-_recent_pages = Recent()
+# The answers this process gave lately, by content version, release and
+# page: saves the shared cache's read and unpickling, and the headers'
+# making.
+_recent_answers = Recent()
+
+VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE id = 1"
+
+
+def _content_version():
+    """`ContentVersion.current()` on the driver's own cursor: about 4 µs
+    against 15 through Django's cursor wrapper, on every cached page. Errors
+    are Django's, and mark the connection for Django to check, as its own
+    cursor's would."""
+    database = connections[DEFAULT_DB_ALIAS]  # one lookup of this thread's connection
+    if database.connection is None:
+        database.ensure_connection()
+    with database.wrap_database_errors:
+        cursor = database.connection.cursor()
+        try:
+            cursor.execute(VERSION_SQL)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    return row[0] if row else ContentVersion.current()
 
 
 def _scheme(environ):

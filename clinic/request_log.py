@@ -16,8 +16,8 @@ the client chose them; nor are query strings, form data or addresses.
 import contextvars
 import logging
 import re
+import secrets
 import time
-import uuid
 
 logger = logging.getLogger("clinic.request")
 
@@ -28,11 +28,12 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9_.-]{8,64}")
 
 
 def request_id_from(request):
-    return valid_request_id(request.headers.get("X-Request-ID", ""))
+    # From META: `request.headers` would first copy every header (~10 µs).
+    return valid_request_id(request.META.get("HTTP_X_REQUEST_ID", ""))
 
 
 def valid_request_id(given):
-    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return given if REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def log_request(*, method, path, status, started):

@@ -16,8 +16,7 @@ rendered in full, as is any form with errors.
 
 import time
 
-from django.middleware.csrf import get_token
-
+from clinic.csrf import masked_csrf_token
 from clinic.filled_pages import filled_page
 from clinic.models import ContentVersion
 from clinic.page_cache import release
@@ -54,7 +53,7 @@ def empty_form_page(request, render_with):
 def visitor_values(request, initial):
     """The three values this visitor's copy of the page carries, by placeholder."""
     return {
-        CSRF_TOKEN: get_token(request),
+        CSRF_TOKEN: masked_csrf_token(request),
         FORM_TOKEN: initial["form_token"],
         SOURCE_PAGE: initial["source_page"],
     }

@@ -64,3 +64,25 @@ def test_the_csrf_cookie_is_http_only_and_same_site(client):
     cookie = response.cookies["csrftoken"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_a_changed_policy_setting_is_sent_at_once(client, settings):
+    client.get("/consultation/privacy/")
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/consultation/privacy/")["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_a_view_that_asks_for_its_own_policy_gets_it(rf):
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    from clinic.middleware import ContentSecurityPolicyMiddleware
+
+    @csp_update({"img-src": ["https://images.example"]})
+    def view(request):
+        return HttpResponse("ok")
+
+    response = ContentSecurityPolicyMiddleware(view)(rf.get("/"))
+    directives = csp_directives(response)
+    assert directives["img-src"][-1] == "https://images.example"
+    assert directives["default-src"] == ["'self'"]

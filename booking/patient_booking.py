@@ -8,12 +8,25 @@ from consultations.models import OutboxMessage
 from .models import Appointment
 from .notifications import queue_appointment_email
 from .services import book_appointment, move_appointment, reschedule_appointment
+from .waitlist import mark_booked
 
 Kind = OutboxMessage.Kind
 
 
-def book_online(*, clinician, location, appointment_type, starts_at, answers, hold_token, now=None):
-    """Book for a patient and queue the confirmation. Raises what
+def book_online(
+    *,
+    clinician,
+    location,
+    appointment_type,
+    starts_at,
+    answers,
+    hold_token,
+    waitlist_entry=None,
+    now=None,
+):
+    """Book for a patient and queue the confirmation; a patient who came
+    from a waiting-list offer has their entry (`waitlist_entry`, its id)
+    marked booked with it, so it is never offered times again. Raises what
     `book_appointment` raises; nothing is stored then."""
     answers = dict(answers)
     with transaction.atomic():
@@ -30,6 +43,8 @@ def book_online(*, clinician, location, appointment_type, starts_at, answers, ho
             now=now,
         )
         queue_appointment_email(appointment=appointment, kind=Kind.BOOKING_CONFIRMATION, now=now)
+        if waitlist_entry:
+            mark_booked(entry_id=waitlist_entry, appointment=appointment)
     return appointment
 
 

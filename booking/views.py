@@ -37,7 +37,6 @@ from .forms import (
 from .models import Appointment, Hold
 from .patient_booking import book_online, cancel_by_patient, move_by_patient
 from .services import BookingError, SlotTaken, hold_left, hold_slot, keep_hold, release_hold
-from .waitlist import mark_booked
 
 SESSION_KEY = "booking"
 DONE_KEY = "booking_done"
@@ -467,6 +466,7 @@ def review(request):
                 starts_at=starts_at,
                 answers=answers,
                 hold_token=state.get("hold_token"),
+                waitlist_entry=state.get("waitlist_entry"),
             )
         except SlotTaken as taken:
             if already := _booked_with_key(state):
@@ -495,8 +495,6 @@ def _booked_with_key(state):
 
 
 def _booking_done(request, state, appointment):
-    if state.get("waitlist_entry"):
-        mark_booked(entry_id=state["waitlist_entry"], appointment=appointment)
     request.session.pop(SESSION_KEY, None)
     request.session[DONE_KEY] = appointment.pk
     return redirect("booking:confirmed")

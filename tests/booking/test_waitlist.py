@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from booking.availability import clinic_zone, free_slots
 from booking.models import Appointment, FreedTime, Hold, WaitlistEntry, WaitlistOffer
-from booking.patient_booking import cancel_by_patient, move_by_patient
-from booking.services import book_appointment, hold_slot, move_appointment
+from booking.patient_booking import book_online, cancel_by_patient, move_by_patient
+from booking.services import SlotTaken, book_appointment, hold_slot, move_appointment
 from booking.waitlist import claim_path, leave_path, offer_freed_times, purge_past_entries
 from consultations.models import OutboxMessage
 from tests.booking.builders import add_hours, make_appointment_type, make_clinician, make_location
@@ -306,6 +306,31 @@ def test_the_first_to_claim_holds_the_time_and_books_it_through_the_usual_steps(
     assert entry.appointment == booked
     # Their other offers are closed: a booked patient is off the list.
     assert client.get(claim_path(offers["grace@example.com"])).status_code == 404
+
+
+def test_a_waitlist_booking_that_fails_leaves_the_patient_on_the_list(diary, offered):
+    # The entry is marked booked in the booking's own transaction: both, or neither.
+    appointment, offers = offered
+    location, clinician, appointment_type = diary
+    entry = offers["grace@example.com"].entry
+    booked_in_three_days(diary, email="someone.else@example.com")  # the time is taken
+    with pytest.raises(SlotTaken):
+        book_online(
+            clinician=clinician,
+            location=location,
+            appointment_type=appointment_type,
+            starts_at=appointment.starts_at,
+            answers={
+                "patient_name": "Grace Hopper",
+                "patient_email": "grace@example.com",
+                "patient_phone": "",
+            },
+            hold_token=None,
+            waitlist_entry=entry.pk,
+        )
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING
+    assert entry.appointment is None
 
 
 def test_the_second_to_claim_sees_the_time_has_gone_and_stays_on_the_list(client, offered):

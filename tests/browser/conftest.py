@@ -109,6 +109,16 @@ def screenshot(page, viewport):
     return take
 
 
+FINITE_ANIMATIONS_FINISHED = """
+Promise.all(
+  document.getAnimations()
+    .filter(animation => animation.effect
+      && animation.effect.getComputedTiming().endTime !== Infinity)
+    .map(animation => animation.finished.catch(() => null))
+)
+"""
+
+
 @pytest.fixture
 def assert_accessible(page):
     """Run axe-core's WCAG 2.1 A and AA rules on the current page; fail with
@@ -118,6 +128,9 @@ def assert_accessible(page):
         # Evaluated through the DevTools protocol: an injected <script> tag
         # would be (rightly) blocked by the site's self-only CSP.
         page.evaluate(AXE.read_text(encoding="utf-8"))
+        # A fade-in still running (the routine's cards) would be judged
+        # half-transparent: wait until every finite animation has ended.
+        page.evaluate(FINITE_ANIMATIONS_FINISHED)
         results = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
         )

@@ -387,7 +387,7 @@ def plot(results):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
     parser.add_argument("--duration", type=float, default=1.0)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=None)

@@ -49,12 +49,17 @@ EXPORT = {
     "title": "Export which requests?",
     "button": "Export the ticked requests (JSON)",
     "warning": "",
+    "appointments_note": "The export includes the appointments booked from each ticked request.",
 }
 ERASE = {
     "verb": "erase",
     "title": "Erase which requests?",
     "button": "Erase the ticked requests",
     "warning": "Erasing permanently deletes the ticked requests. It cannot be undone.",
+    # What erasing a request leaves: said before staff confirm, not after.
+    "appointments_note": "Appointments booked from a request are the clinic's booking record "
+    "and are not erased with it: they keep the name, contact details and answers they were "
+    "booked with. Cancel or change them under Appointments if they must go too.",
 }
 
 
@@ -281,7 +286,13 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             return preview
         held = ConsultationRequest.objects.filter(pk__in=[c.pk for c in chosen])
         response = JsonResponse(
-            patient_data(held.select_related("source_stretch", "handled_by")),
+            patient_data(
+                held.select_related("source_stretch", "handled_by").prefetch_related(
+                    "appointments__appointment_type",
+                    "appointments__clinician",
+                    "appointments__location",
+                )
+            ),
             json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
         response["Content-Disposition"] = 'attachment; filename="patient-data.json"'
@@ -337,6 +348,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                 if consultation in selected
                 else ", ".join(consultation.contact_links_to(selected)),
                 "ticked": consultation.pk in ticked_numbers,
+                "appointments": list(consultation.appointments.all()),
             }
             for consultation in selected + candidates
         ]
@@ -348,6 +360,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                 "title": purpose["title"],
                 "purpose": purpose,
                 "rows": rows,
+                "booked_from_rows": any(row["appointments"] for row in rows),
                 "error": error,
                 "selected": selected,
                 "action": request.POST.get("action", ""),

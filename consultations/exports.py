@@ -60,7 +60,8 @@ def write_csv(requests, stream):
 
 def patient_data(requests):
     """Everything held about a patient, for a subject access request: each
-    of their requests with every column, as plain data."""
+    of their requests with every column, and the appointments staff booked
+    from it (with the answers copied onto them), as plain data."""
     return {
         "requests": [
             {title: value(consultation) for title, value in COLUMNS}
@@ -68,7 +69,32 @@ def patient_data(requests):
                 "Consent wording": consultation.consent_text,
                 "Answers the patient changed": consultation.changes_for_staff(),
                 "Resent form of request": consultation.resubmission_of_id,
+                "Appointments booked from it": [
+                    {title: value(appointment) for title, value in APPOINTMENT_COLUMNS}
+                    for appointment in consultation.appointments.all()
+                ],
             }
             for consultation in requests
         ]
     }
+
+
+APPOINTMENT_COLUMNS = [
+    ("Number", lambda a: a.pk),
+    ("Starts", lambda a: a.starts_at.isoformat(timespec="minutes")),
+    ("Ends", lambda a: a.ends_at.isoformat(timespec="minutes")),
+    ("Appointment", lambda a: a.appointment_type.name),
+    ("Clinician", lambda a: a.clinician.name),
+    ("Place", lambda a: a.location.name),
+    ("Status", lambda a: a.get_status_display()),
+    ("Full name", lambda a: a.patient_name),
+    ("Email", lambda a: a.patient_email),
+    ("Phone", lambda a: a.patient_phone),
+    ("Urgency", lambda a: a.get_urgency_display()),
+    ("Warning signs", lambda a: "; ".join(red_flags.describe(a.red_flags))),
+    ("Pain duration", lambda a: a.get_pain_duration_weeks_display() or ""),
+    ("Pain intensity (0-10)", lambda a: a.pain_intensity),
+    ("Description", lambda a: a.description),
+    ("Consent version", lambda a: a.consent_version),
+    ("Booked", lambda a: a.created_at.isoformat(timespec="minutes")),
+]

@@ -9,7 +9,11 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from booking.availability import free_slots
+from booking.services import book_appointment
 from consultations.models import ConsultationRequest
+from tests.booking.builders import add_hours, make_appointment_type, make_clinician, make_location
+from tests.booking.flow import EVERY_DAY
 from tests.factories import make_consultation
 from tests.staff import staff_in
 
@@ -182,3 +186,53 @@ def test_content_editors_cannot_export_or_erase(client, patient_requests):
     assert confirm(client, "export_patient_data", theirs, theirs).status_code == 403
     assert confirm(client, "erase_patient_data", theirs, theirs).status_code == 403
     assert ConsultationRequest.objects.count() == 4
+
+
+@pytest.fixture
+def booked_from_request(patient_requests):
+    """An appointment staff booked from Ada's first request, her answers copied onto it."""
+    (first, _, _), _ = patient_requests
+    location = make_location(name="Islington clinic")
+    clinician = make_clinician(name="Dr Rosa Mendes")
+    add_hours(clinician, location, EVERY_DAY, ("09:00", "17:00"))
+    appointment_type = make_appointment_type(clinicians=[clinician], name="Initial consultation")
+    slot = free_slots(appointment_type=appointment_type, clinicians=[clinician], days=14)[0]
+    return book_appointment(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        starts_at=slot.starts_at,
+        patient_name=first.full_name,
+        patient_email=first.email,
+        answers={"description": "Sharp pain in the lower back", "consultation_request": first},
+    )
+
+
+def test_export_holds_the_appointments_booked_from_a_request(admin_client, booked_from_request):
+    first = booked_from_request.consultation_request
+    response = confirm(admin_client, "export_patient_data", [first], [first])
+    [exported] = json.loads(response.content)["requests"]
+    [appointment] = exported["Appointments booked from it"]
+    assert appointment["Number"] == booked_from_request.pk
+    assert appointment["Description"] == "Sharp pain in the lower back"
+    assert appointment["Clinician"] == "Dr Rosa Mendes"
+
+
+def test_the_erase_preview_says_appointments_booked_from_a_request_are_kept(
+    admin_client, booked_from_request
+):
+    first = booked_from_request.consultation_request
+    preview = run_action(admin_client, "erase_patient_data", [first])
+    assert offered_rows(preview)[first.pk]["appointments"] == [booked_from_request]
+    assert "are not erased with it" in preview.text
+    confirm(admin_client, "erase_patient_data", [first], [first])
+    booked_from_request.refresh_from_db()
+    assert booked_from_request.consultation_request is None  # kept, as the page said
+
+
+def test_the_erase_preview_says_nothing_of_appointments_when_there_are_none(
+    admin_client, patient_requests
+):
+    (first, _, _), _ = patient_requests
+    preview = run_action(admin_client, "erase_patient_data", [first])
+    assert "are not erased with it" not in preview.text

@@ -94,7 +94,7 @@ class FilledPage:
     def response(self, request, values):
         """An HttpResponse of the page for this visitor, gzipped when their
         browser accepts it."""
-        if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             response = HttpResponse(self.gzipped(values))
             response["Content-Encoding"] = "gzip"
         else:

@@ -98,7 +98,7 @@ def referring_page(request):
     The header is the browser's (or anyone's) to fill: a value that is not a
     URL of this site counts as none."""
     try:
-        referrer = urlsplit(request.headers.get("Referer", ""))
+        referrer = urlsplit(request.META.get("HTTP_REFERER", ""))
     except ValueError:
         return ""
     if referrer.netloc != request.get_host() or CONTROL_CHARACTERS.search(referrer.path):

@@ -23,10 +23,12 @@ against pytest-django's live server, and axe-core checks each page.
   and the launch names Debian's Chromium.
 """
 
+import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -152,3 +154,11 @@ def _describe(violation):
         lines.append(f"      {' '.join(node['target'])}: {fix.strip()}")
         lines.append(f"        {node['html'][:200]}")
     return "\n".join(lines)
+
+
+@pytest.fixture
+def sample_clinic(settings):
+    """The sample practice `make run` loads: clinicians, places, types, hours."""
+    settings.BOOKING_HOLD_MINUTES = 10
+    settings.BOOKING_CHANGE_CUTOFF_HOURS = 24
+    call_command("load_sample_clinic", stdout=io.StringIO())

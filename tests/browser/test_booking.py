@@ -5,12 +5,10 @@ Playwright's clock, the details, the review, the confirmation); the day view's
 "later" link and first free times; and the emailed link, fetched from a real
 SMTP server, used to move, cancel and book again."""
 
-import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from booking.availability import free_slots
 from booking.models import Appointment
@@ -28,13 +26,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def sample_clinic(settings):
-    settings.BOOKING_HOLD_MINUTES = 10
-    settings.BOOKING_CHANGE_CUTOFF_HOURS = 24
-    call_command("load_sample_clinic", stdout=io.StringIO())
-
-
-@pytest.fixture
 def smtp(settings):
     with smtp_sink() as (sink, port):
         use_smtp(settings, port)
@@ -44,6 +35,17 @@ def smtp(settings):
 def press_on(page, selector, key="Enter"):
     tab_to(page, selector, limit=200)
     page.keyboard.press(key)
+
+
+def to_the_day_view(page, live_server):
+    """By keyboard: no warning signs, the first appointment type and place."""
+    page.goto(live_server.url + "/book/")
+    press_on(page, "form [type=submit]")
+    page.wait_for_url("**/book/choose/")
+    press_on(page, "[name=appointment_type]", "Space")
+    press_on(page, "[name=location]", "Space")
+    press_on(page, "form[action='/book/choose/'] [type=submit]")
+    page.wait_for_url("**/book/times/")
 
 
 def main_text(page):
@@ -116,13 +118,7 @@ def test_the_countdown_ends_and_says_the_time_is_no_longer_held(
     page, live_server, sample_clinic, assert_accessible
 ):
     page.clock.install()
-    page.goto(live_server.url + "/book/")
-    press_on(page, "form [type=submit]")
-    page.wait_for_url("**/book/choose/")
-    press_on(page, "[name=appointment_type]", "Space")
-    press_on(page, "[name=location]", "Space")
-    press_on(page, "form[action='/book/choose/'] [type=submit]")
-    page.wait_for_url("**/book/times/")
+    to_the_day_view(page, live_server)
     press_on(page, "[name=slot]")
     page.wait_for_url("**/book/details/")
     page.clock.run_for(10 * 60 * 1000 + 1000)
@@ -137,13 +133,7 @@ def test_the_countdown_ends_and_says_the_time_is_no_longer_held(
 def test_the_day_view_shows_first_free_times_and_later_days_by_keyboard(
     page, live_server, sample_clinic, assert_accessible
 ):
-    page.goto(live_server.url + "/book/")
-    press_on(page, "form [type=submit]")
-    page.wait_for_url("**/book/choose/")
-    press_on(page, "[name=appointment_type]", "Space")
-    press_on(page, "[name=location]", "Space")
-    press_on(page, "form[action='/book/choose/'] [type=submit]")
-    page.wait_for_url("**/book/times/")
+    to_the_day_view(page, live_server)
     days = page.locator(".booking-day")
     assert 1 <= days.count() <= 7
     for index in range(days.count()):

@@ -4,10 +4,8 @@ mistake first, told next to the field), the emailed offer of a freed time
 claimed into the usual booking steps, and leaving from the link."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from booking.availability import clinic_zone, free_slots
@@ -16,7 +14,7 @@ from booking.patient_booking import cancel_by_patient
 from booking.services import book_appointment
 from booking.waitlist import claim_path, leave_path, offer_freed_times
 from practice.models import AppointmentType, Location
-from tests.browser.test_booking import main_text, press_on
+from tests.browser.test_booking import main_text, press_on, to_the_day_view
 from tests.browser.test_requesting_a_consultation import tab_to
 
 pytestmark = [
@@ -25,25 +23,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def sample_clinic(settings):
-    settings.BOOKING_HOLD_MINUTES = 10
-    call_command("load_sample_clinic", stdout=io.StringIO())
-
-
 def type_into(page, selector, text):
     tab_to(page, selector, limit=200)
     page.keyboard.type(text)
 
 
 def join_from_the_day_view(page, live_server, assert_accessible):
-    page.goto(live_server.url + "/book/")
-    press_on(page, "form [type=submit]")  # no warning signs
-    page.wait_for_url("**/book/choose/")
-    press_on(page, "[name=appointment_type]", "Space")
-    press_on(page, "[name=location]", "Space")
-    press_on(page, "form[action='/book/choose/'] [type=submit]")
-    page.wait_for_url("**/book/times/")
+    to_the_day_view(page, live_server)
     press_on(page, "a[href='/book/waitlist/']")
 
     page.wait_for_url("**/book/waitlist/")

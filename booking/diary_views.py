@@ -268,11 +268,33 @@ def _move_initial(request):
     return {"starts_at": starts_at.astimezone(clinic_zone())}
 
 
+class WallClockSplitDateTimeField(forms.SplitDateTimeField):
+    """The date and time as typed, without a time zone: Django's own field
+    refuses a time the clocks pass twice, which the move form asks about."""
+
+    def compress(self, data_list):
+        if data_list and None not in data_list[:2]:
+            return datetime.datetime.combine(*data_list[:2])
+        return super().compress(data_list)
+
+
 class MoveAppointmentForm(forms.Form):
-    starts_at = forms.SplitDateTimeField(
+    FIRST, SECOND = "first", "second"
+
+    starts_at = WallClockSplitDateTimeField(
         label="New time",
         widget=LabelledSplitDateTime,
         help_text="In the clinic's time zone (UK time).",
+    )
+    repeated_hour = forms.ChoiceField(
+        label="On the night the clocks go back",
+        choices=[
+            ("", "Not needed"),
+            (FIRST, "The first 01:00–01:59, British Summer Time (BST)"),
+            (SECOND, "The second 01:00–01:59, Greenwich Mean Time (GMT)"),
+        ],
+        required=False,
+        help_text="Only for a time between 01:00 and 01:59 that night, which happens twice.",
     )
     clinician = forms.ModelChoiceField(queryset=Clinician.objects.all())
     location = forms.ModelChoiceField(queryset=Location.objects.all())
@@ -282,15 +304,44 @@ class MoveAppointmentForm(forms.Form):
         self.appointment = appointment
         self.fields["clinician"].initial = appointment.clinician_id
         self.fields["location"].initial = appointment.location_id
-        if "starts_at" not in self.initial:
-            self.fields["starts_at"].initial = timezone.localtime(
-                appointment.starts_at, clinic_zone()
+        starts_at = self.initial.get("starts_at") or timezone.localtime(
+            appointment.starts_at, clinic_zone()
+        )
+        self.fields["starts_at"].initial = starts_at
+        if _happens_twice(starts_at.replace(tzinfo=None)):
+            self.fields["repeated_hour"].initial = self.SECOND if starts_at.fold else self.FIRST
+
+    def clean_starts_at(self):
+        """The typed wall-clock time as an instant, or a clear refusal."""
+        typed = self.cleaned_data["starts_at"]
+        zone = clinic_zone()
+        first = typed.replace(tzinfo=zone)
+        if first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != typed:
+            raise ValidationError(
+                f"{typed:%H:%M} does not exist on {typed:%-d %B %Y}: the clocks go forward "
+                "an hour that night. Choose a time before or after the change."
             )
+        return typed
+
+    def _instant(self, typed):
+        zone = clinic_zone()
+        if not _happens_twice(typed):
+            return typed.replace(tzinfo=zone)
+        choice = self.cleaned_data.get("repeated_hour")
+        if not choice:
+            raise ValidationError(
+                {
+                    "repeated_hour": f"{typed:%H:%M} happens twice on {typed:%-d %B %Y}, "
+                    "when the clocks go back: choose the first (BST) or the second (GMT)."
+                }
+            )
+        return typed.replace(tzinfo=zone, fold=int(choice == self.SECOND))
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        cleaned["starts_at"] = self._instant(cleaned["starts_at"])
         appointment = self.appointment
         clinician = cleaned["clinician"]
         if not appointment.appointment_type.clinicians.filter(pk=clinician.pk).exists():
@@ -318,6 +369,21 @@ class MoveAppointmentForm(forms.Form):
         except SlotTaken as taken:
             raise ValidationError({"starts_at": taken_message(taken)}) from None
         return cleaned
+
+
+def _happens_twice(wall_clock):
+    """Whether the clinic's clocks show this (naive) time twice: on the night
+    they go back, 01:00–01:59 comes once in summer time, once after."""
+    zone = clinic_zone()
+    return wall_clock.replace(tzinfo=zone, fold=0).utcoffset() != wall_clock.replace(
+        tzinfo=zone, fold=1
+    ).utcoffset() and not _skipped(wall_clock)
+
+
+def _skipped(wall_clock):
+    zone = clinic_zone()
+    there_and_back = wall_clock.replace(tzinfo=zone).astimezone(datetime.UTC).astimezone(zone)
+    return there_and_back.replace(tzinfo=None) != wall_clock
 
 
 def taken_message(taken):

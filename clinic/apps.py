@@ -16,3 +16,28 @@ class ClinicConfig(AppConfig):
         # The clinic's name, logo and social links are in every page's header and footer.
         page_cache.register_content(SiteSettings)
         page_cache.connect_migrations()
+        refuse_reverse_relations_as_admin_to_field()
+
+
+def refuse_reverse_relations_as_admin_to_field():
+    """Django's admin answers 500 to `?_to_field=` naming a reverse relation
+    (`ModelAdmin.to_field_allowed` reads `primary_key`, which a reverse
+    relation lacks), on every model admin: Django's own, third parties' and
+    ours. Only a concrete field can be one, so anything else is refused as
+    Django refuses an unknown name (400)."""
+    from django.contrib.admin import ModelAdmin
+    from django.core.exceptions import FieldDoesNotExist
+
+    djangos = ModelAdmin.to_field_allowed
+    if getattr(djangos, "refuses_reverse_relations", False):
+        return
+
+    def to_field_allowed(self, request, to_field):
+        try:
+            field = self.opts.get_field(to_field)
+        except FieldDoesNotExist:
+            return False
+        return field.concrete and djangos(self, request, to_field)
+
+    to_field_allowed.refuses_reverse_relations = True
+    ModelAdmin.to_field_allowed = to_field_allowed

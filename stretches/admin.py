@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.messages.storage.base import BaseStorage
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
@@ -175,14 +175,6 @@ class ContentAdmin(VersionAdmin):
         if "consultation_requests" in lookup.split(LOOKUP_SEP):
             return False
         return super().lookup_allowed(lookup, value, request)
-
-    def to_field_allowed(self, request, to_field):
-        # Django fails (500) on `?_to_field=` naming a reverse relation.
-        try:
-            field = self.opts.get_field(to_field)
-        except FieldDoesNotExist:
-            return False
-        return field.concrete and super().to_field_allowed(request, to_field)
 
 
 class _DiscardedMessages(BaseStorage):

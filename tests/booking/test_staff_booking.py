@@ -252,3 +252,75 @@ def test_a_booking_given_in_uk_time_across_the_clocks_going_back_lasts_its_real_
     assert appointment.ends_at - appointment.starts_at == datetime.timedelta(minutes=30)
     assert appointment.blocks.count() == 6
     assert repeated.starts_at == datetime.datetime(2026, 10, 25, 1, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def night_diary():
+    """A clinician working through the night, every day."""
+    location, (clinician,), appointment_type = make_diary(
+        weekdays=EVERY_DAY, ranges=(("00:00", "04:00"),)
+    )
+    return location, clinician, appointment_type
+
+
+def wall_clock_move(appointment, day, time, **overrides):
+    return {
+        "starts_at_0": day,
+        "starts_at_1": time,
+        "clinician": appointment.clinician_id,
+        "location": appointment.location_id,
+    } | overrides
+
+
+@pytest.mark.parametrize(
+    ("which", "instant"),
+    [
+        # In UTC: Python never finds a time in the repeated hour equal to one in another zone.
+        ("first", datetime.datetime(2026, 10, 25, 0, 30, tzinfo=datetime.UTC)),  # 01:30 BST
+        ("second", datetime.datetime(2026, 10, 25, 1, 30, tzinfo=datetime.UTC)),  # 01:30 GMT
+    ],
+)
+def test_staff_choose_which_repeated_hour_when_the_clocks_go_back(
+    admin_client, night_diary, which, instant
+):
+    with time_machine.travel(london(2026, 10, 20, 9, 0), tick=False):
+        appointment = book(*night_diary, london(2026, 10, 24, 2, 0))
+        asked = admin_client.post(
+            move_url(appointment), wall_clock_move(appointment, "2026-10-25", "01:30")
+        )
+        assert asked.status_code == 200
+        error = asked.context["form"].errors["repeated_hour"][0]
+        assert "01:30 happens twice on 25 October 2026" in error
+        appointment.refresh_from_db()
+        assert appointment.starts_at == london(2026, 10, 24, 2, 0)  # nothing moved yet
+
+        moved = admin_client.post(
+            move_url(appointment),
+            wall_clock_move(appointment, "2026-10-25", "01:30", repeated_hour=which),
+        )
+        assert moved.status_code == 302
+        appointment.refresh_from_db()
+        assert appointment.starts_at == instant
+
+
+def test_a_time_the_clocks_skip_is_refused_clearly(admin_client, night_diary):
+    with time_machine.travel(london(2026, 3, 24, 9, 0), tick=False):
+        appointment = book(*night_diary, london(2026, 3, 27, 2, 0))
+        response = admin_client.post(
+            move_url(appointment), wall_clock_move(appointment, "2026-03-29", "01:30")
+        )
+        assert (
+            "01:30 does not exist on 29 March 2026"
+            in response.context["form"].errors["starts_at"][0]
+        )
+        appointment.refresh_from_db()
+        assert appointment.starts_at == london(2026, 3, 27, 2, 0)
+
+
+def test_a_diary_link_into_the_repeated_hour_comes_with_its_choice_made(admin_client, night_diary):
+    with time_machine.travel(london(2026, 10, 20, 9, 0), tick=False):
+        appointment = book(*night_diary, london(2026, 10, 24, 2, 0))
+        page = admin_client.get(move_url(appointment), {"starts_at": "2026-10-25T01:30:00+00:00"})
+        form = page.context["form"]
+        assert form["repeated_hour"].value() == "second"  # 01:30 GMT
+        assert 'value="01:30:00"' in page.text or 'value="01:30"' in page.text

@@ -314,9 +314,7 @@ class MoveAppointmentForm(forms.Form):
     def clean_starts_at(self):
         """The typed wall-clock time as an instant, or a clear refusal."""
         typed = self.cleaned_data["starts_at"]
-        zone = clinic_zone()
-        first = typed.replace(tzinfo=zone)
-        if first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != typed:
+        if _skipped(typed):
             raise ValidationError(
                 f"{typed:%H:%M} does not exist on {typed:%-d %B %Y}: the clocks go forward "
                 "an hour that night. Choose a time before or after the change."
@@ -381,6 +379,8 @@ def _happens_twice(wall_clock):
 
 
 def _skipped(wall_clock):
+    """Whether the clinic's clocks never show this (naive) time: on the night
+    they go forward, 01:00–01:59 does not happen."""
     zone = clinic_zone()
     there_and_back = wall_clock.replace(tzinfo=zone).astimezone(datetime.UTC).astimezone(zone)
     return there_and_back.replace(tzinfo=None) != wall_clock

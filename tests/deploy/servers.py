@@ -11,6 +11,7 @@ import contextlib
 import getpass
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -64,22 +65,70 @@ def process(command, env, log_path, *, stop_timeout=20):
                 child.wait()
 
 
+class AppServer:
+    """One gunicorn instance with the production config, which a test can
+    reload (as `systemctl reload` does), stop and start again on its port.
+    Its output, across restarts, is in gunicorn-NAME.log."""
+
+    def __init__(self, env, tmp_path, *, name, workers=2):
+        self.port = free_port()
+        self.name, self.workers = name, workers
+        self.env = env | {
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+        }
+        self.log_path = tmp_path / f"gunicorn-{name}.log"
+        self.master = None
+
+    def start(self):
+        command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "clinic.wsgi"]
+        with self.log_path.open("a") as log:
+            self.master = subprocess.Popen(
+                command, cwd=PROJECT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+        def serving():
+            assert self.master.poll() is None, self.log_path.read_text()
+            return answers(self.port)
+
+        wait_for(serving, message=f"gunicorn {self.name} did not start")
+
+    def workers_now(self):
+        children = Path(f"/proc/{self.master.pid}/task/{self.master.pid}/children")
+        return set(children.read_text().split())
+
+    def reload(self):
+        """HUP: new workers start, the old finish their requests and leave.
+        Returns once only new workers are left."""
+        old = self.workers_now()
+        os.kill(self.master.pid, signal.SIGHUP)
+        wait_for(
+            lambda: not (self.workers_now() & old) and len(self.workers_now()) == self.workers,
+            message=f"gunicorn {self.name} kept its old workers",
+        )
+
+    def stop(self, timeout=20):
+        """TERM: gunicorn stops taking requests and finishes those it has."""
+        if self.master is None or self.master.poll() is not None:
+            return
+        self.master.terminate()
+        try:
+            self.master.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.master.kill()
+            self.master.wait()
+
+
 @contextlib.contextmanager
 def gunicorn_instance(env, tmp_path, *, name, workers=2):
     """gunicorn with the production config on a free port, serving once
     /healthz answers (which needs no database)."""
-    port = free_port()
-    env = env | {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
-    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "clinic.wsgi"]
-    log_path = tmp_path / f"gunicorn-{name}.log"
-    with process(command, env, log_path) as server:
-
-        def serving():
-            assert server.poll() is None, log_path.read_text()
-            return answers(port)
-
-        wait_for(serving, message=f"gunicorn {name} did not start")
-        yield port
+    server = AppServer(env, tmp_path, name=name, workers=workers)
+    server.start()
+    try:
+        yield server.port
+    finally:
+        server.stop()
 
 
 def render_nginx_site(*, listen, upstreams, static_root, media_root, logs):
@@ -101,6 +150,7 @@ def render_nginx_site(*, listen, upstreams, static_root, media_root, logs):
     replace("error log", "error_log ", f"error_log {logs}/error.log warn;")
     replace("STATIC_ROOT", "alias ", f"alias {static_root}/;")
     replace("MEDIA_ROOT", "alias ", f"alias {media_root}/;")
+    replace("unavailable page", "root ", f"root {static_root};")
     left = re.findall(r"# test: .*$", site, re.MULTILINE)
     assert not left, f"deploy/nginx/clinic.conf lines the test does not know: {left}"
     return site
@@ -164,6 +214,7 @@ def nginx_in_front(upstreams, tmp_path, *, static_root, media_root):
 class Deployment:
     port: int  # nginx
     instances: tuple  # the two gunicorn ports
+    app_servers: tuple  # the two AppServers, on those ports
     database: object  # tests.live_site.SiteDatabase
     mail: object  # tests.outbox.smtp_sink.FlakySmtpSink
     env: dict
@@ -205,13 +256,17 @@ def deployment(tmp_path, *, workers=2, sample_clinic=True, **settings):
         )
         if sample_clinic:
             manage("load_sample_clinic", env=env)
+        manage("write_unavailable_page", env=env)
         worker_command = [sys.executable, "manage.py", "run_huey"]
         with contextlib.ExitStack() as stack:
             stack.enter_context(process(worker_command, env, tmp_path / "worker.log"))
-            instances = tuple(
-                stack.enter_context(gunicorn_instance(env, tmp_path, name=name, workers=workers))
-                for name in ("a", "b")
+            app_servers = tuple(
+                AppServer(env, tmp_path, name=name, workers=workers) for name in ("a", "b")
             )
+            for server in app_servers:
+                server.start()
+                stack.callback(server.stop)
+            instances = tuple(server.port for server in app_servers)
             port = stack.enter_context(
                 nginx_in_front(
                     instances,
@@ -223,6 +278,7 @@ def deployment(tmp_path, *, workers=2, sample_clinic=True, **settings):
             yield Deployment(
                 port=port,
                 instances=instances,
+                app_servers=app_servers,
                 database=database,
                 mail=sink,
                 env=env,

@@ -79,13 +79,20 @@ class Client:
         self.port, self.pages, self.choice, self.rng = port, pages, choice, rng
         self.samples = []
         self.booked = []  # email addresses told "booked"
-        self.browser = self.chose_a_diary(Visitor(port))
+        self.browser = Visitor(port)
+        self.choose_a_diary(self.browser)
 
-    def chose_a_diary(self, visitor):
-        visitor.get("/book/")
-        visitor.post("/book/", {})
-        visitor.post("/book/choose/", self.choice)
-        return visitor
+    def choose_a_diary(self, visitor):
+        """The safety screen and the choice of diary; the status of a step
+        that went wrong, or None."""
+        for status in (
+            visitor.get("/book/")[0],
+            visitor.post("/book/", {})[0],
+            visitor.post("/book/choose/", self.choice)[0],
+        ):
+            if status not in (200, 302):
+                return status
+        return None
 
     def act(self):
         kind = self.rng.choices([k for k, _ in MIX], weights=[w for _, w in MIX])[0]
@@ -106,7 +113,10 @@ class Client:
 
     def booking(self):
         """A whole booking, from the safety screen to the confirmation."""
-        patient = self.chose_a_diary(self.Visitor(self.port))
+        patient = self.Visitor(self.port)
+        failed = self.choose_a_diary(patient)
+        if failed:
+            return f"error: choose {failed}"
         status, _, times = patient.get("/book/times/")
         if status != 200:
             return f"error: times {status}"

@@ -135,7 +135,7 @@ def test_an_app_server_stopping_under_load_loses_no_page_and_no_request(site):
     # A booking step nginx could not pass on is the only failure a patient saw.
     assert set(rows["booking"]["errors"]) <= {
         f"error: {step} {status}"
-        for step in ("times", "hold", "details", "review")
+        for step in ("choose", "times", "hold", "details", "review")
         for status in (502, 504)
     }
     per_email, stored_total = stored_bookings(site.database, booked)

@@ -43,6 +43,15 @@ PAGES = [
     {"name": "keyword page", "method": "GET", "path": "/keywords/chronic-pain/"},
     {"name": "/stretches/", "method": "GET", "path": "/stretches/"},
     {"name": "/clinicians/", "method": "GET", "path": "/clinicians/"},
+    # The first of the scenario's clinicians (bench/sample_practice.py).
+    {
+        "name": "clinician page",
+        "method": "GET",
+        "path": "/clinicians/bench-clinician-{clinicians}-1/",
+    },
+    {"name": "location page", "method": "GET", "path": "/locations/islington/"},
+    {"name": "/guides/", "method": "GET", "path": "/guides/"},
+    {"name": "guided routine", "method": "GET", "path": "/routine/"},
     {"name": "GET /consultation/", "method": "GET", "path": "/consultation/"},
     {
         "name": "day view /book/times/",
@@ -52,7 +61,17 @@ PAGES = [
     },
     {"name": "POST /consultation/", "method": "POST", "path": "/consultation/"},
 ]
-READ_PAGES = ["article /", "stretch page", "keyword page", "/stretches/", "/clinicians/"]
+READ_PAGES = [
+    "article /",
+    "stretch page",
+    "keyword page",
+    "/stretches/",
+    "/clinicians/",
+    "clinician page",
+    "location page",
+    "/guides/",
+    "guided routine",
+]
 FORM_PAGES = ["GET /consultation/", "day view /book/times/"]
 # Targets, as a ratio of the bare callable (issue 13).
 CACHED_TARGET = 0.85
@@ -89,7 +108,7 @@ def run_scenario(scenario, args, yardstick):
             "-m",
             "bench.load",
             base,
-            json.dumps(PAGES),
+            json.dumps(scenario_pages(scenario)),
             f"--yardstick={bare_url}",
             f"--duration={args.duration}",
             f"--rounds={args.rounds}",
@@ -106,6 +125,11 @@ def run_scenario(scenario, args, yardstick):
         count_only_stored(report, server.stored_consultation_requests() - stored_before)
         extras = {"weight": page_weight(base)}
     return report, extras
+
+
+def scenario_pages(scenario):
+    """PAGES with the scenario's own addresses filled in."""
+    return [page | {"path": page["path"].format(**scenario)} for page in PAGES]
 
 
 def slot_search(args):

@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from clinic.images import validate_image
 from clinic.models import TimeStampedModel
+from clinic.page_urls import page_url
 
 
 class Weekday(models.IntegerChoices):
@@ -93,7 +93,7 @@ class Location(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("practice:location", kwargs={"slug": self.slug})
+        return page_url("practice:location", slug=self.slug)
 
     @property
     def is_telehealth(self):
@@ -167,7 +167,7 @@ class Clinician(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("practice:clinician", kwargs={"slug": self.slug})
+        return page_url("practice:clinician", slug=self.slug)
 
     @property
     def language_list(self):

@@ -7,12 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
 
 from clinic.images import picture, validate_image
 from clinic.models import TimeStampedModel
+from clinic.page_urls import page_url
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -135,7 +135,7 @@ class Keyword(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("stretches:keyword", kwargs={"slug": self.slug})
+        return page_url("stretches:keyword", slug=self.slug)
 
 
 class StretchQuerySet(PublishedQuerySet):
@@ -227,7 +227,7 @@ class Stretch(ClinicallyReviewed, TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("stretches:detail", kwargs={"slug": self.slug})
+        return page_url("stretches:detail", slug=self.slug)
 
     def clean(self):
         errors = {}
@@ -451,13 +451,13 @@ class Guide(ClinicallyReviewed, TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("stretches:guide", kwargs={"slug": self.slug})
+        return page_url("stretches:guide", slug=self.slug)
 
     def get_routine_url(self):
         """The home page's guide has the site's routine; others their own."""
         if self.is_homepage:
-            return reverse("stretches:routine")
-        return reverse("stretches:guide_routine", kwargs={"slug": self.slug})
+            return page_url("stretches:routine")
+        return page_url("stretches:guide_routine", slug=self.slug)
 
     def clinical_wording(self):
         lines = []

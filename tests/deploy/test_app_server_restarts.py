@@ -26,10 +26,21 @@ def site(tmp_path_factory):
         yield site
 
 
-def in_the_background(work):
-    """Runs `work()` in a thread; returns a function that waits for its result."""
+def mixed_load_in_the_background(site, *, clients, seconds):
+    """Patients reading, opening forms and booking (bench/mixed.py) from a
+    thread; returns a function that waits for their (samples, bookings)."""
     result = {}
-    thread = threading.Thread(target=lambda: result.setdefault("value", work()))
+
+    def load():
+        result["value"] = run_mixed_load(
+            site.port,
+            read_pages(site.database),
+            booking_choice(site.database),
+            clients=clients,
+            seconds=seconds,
+        )
+
+    thread = threading.Thread(target=load)
     thread.start()
 
     def outcome():
@@ -48,15 +59,7 @@ def test_reloading_each_app_server_in_turn_under_load_loses_nothing(site):
     """`systemctl reload clinic-web@PORT` (HUP) on one server, then the
     other, as a deploy of new code does, while 16 patients read, open forms
     and book."""
-    load = in_the_background(
-        lambda: run_mixed_load(
-            site.port,
-            read_pages(site.database),
-            booking_choice(site.database),
-            clients=16,
-            seconds=10,
-        )
-    )
+    load = mixed_load_in_the_background(site, clients=16, seconds=10)
     time.sleep(1)  # the load under way
     for server in site.app_servers:
         server.reload()
@@ -94,15 +97,7 @@ def send_until_stored(site, number, sent_pages):
 
 def test_an_app_server_stopping_under_load_loses_no_page_and_no_request(site):
     first, second = site.app_servers
-    readers = in_the_background(
-        lambda: run_mixed_load(
-            site.port,
-            read_pages(site.database),
-            booking_choice(site.database),
-            clients=8,
-            seconds=8,
-        )
-    )
+    readers = mixed_load_in_the_background(site, clients=8, seconds=8)
     sent_again = []
     senders = [
         threading.Thread(target=send_until_stored, args=(site, 5000 + n, sent_again))

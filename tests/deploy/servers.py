@@ -57,12 +57,17 @@ def process(command, env, log_path, *, stop_timeout=20):
         try:
             yield child
         finally:
-            child.terminate()
-            try:
-                child.wait(timeout=stop_timeout)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+            stop_child(child, stop_timeout)
+
+
+def stop_child(child, timeout):
+    """TERM, then KILL if it has not gone within `timeout` seconds."""
+    child.terminate()
+    try:
+        child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 class AppServer:
@@ -109,14 +114,8 @@ class AppServer:
 
     def stop(self, timeout=20):
         """TERM: gunicorn stops taking requests and finishes those it has."""
-        if self.master is None or self.master.poll() is not None:
-            return
-        self.master.terminate()
-        try:
-            self.master.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.master.kill()
-            self.master.wait()
+        if self.master is not None and self.master.poll() is None:
+            stop_child(self.master, timeout)
 
 
 @contextlib.contextmanager

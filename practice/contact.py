@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from clinic.models import ContentVersion, SiteSettings
+from clinic.models import ContentVersion, SiteSettings, phone_uri
 
 from .models import Location
 
@@ -32,8 +32,7 @@ class ClinicContact:
 
     @property
     def phone_uri(self):
-        # The same tel: link the site settings make for their own number.
-        return SiteSettings(phone=self.phone).phone_uri
+        return phone_uri(self.phone)
 
 
 def main_location(request=None):

@@ -65,7 +65,7 @@ class LocationDetailView(DetailView):
             ),
             clinicians=clinicians,
             structured_data=structured_data.medical_clinic(
-                self.object, clinic_name=SiteSettings.current().clinic_name
+                self.object, clinic_name=SiteSettings.current(self.request).clinic_name
             ),
             **kwargs,
         )

@@ -151,7 +151,7 @@ def manifest(request):
     """The web app manifest: the site installs to a phone's home screen and
     opens at the routine."""
     data = {
-        "name": f"{SiteSettings.current().clinic_name}: daily routine",
+        "name": f"{SiteSettings.current(request).clinic_name}: daily routine",
         "short_name": "Routine",
         "description": "A guided daily stretch routine and pain diary.",
         "start_url": reverse("stretches:routine"),

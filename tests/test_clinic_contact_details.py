@@ -72,6 +72,15 @@ def test_staff_edit_the_contact_details_in_the_admin(admin_client):
     assert site.postal_address_lines == ["1 Mill Lane", "Leeds"]
 
 
+def test_a_tel_link_follows_the_phone_region_though_links_are_kept_per_number(settings):
+    settings.PHONE_REGION = "GB"
+    assert SiteSettings(phone="020 7946 0958").phone_uri == "tel:+442079460958"
+    settings.PHONE_REGION = "IE"
+    assert SiteSettings(phone="01 234 5678").phone_uri == "tel:+35312345678"
+    settings.PHONE_REGION = "GB"
+    assert SiteSettings(phone="01 234 5678").phone_uri == ""
+
+
 @pytest.mark.django_db
 def test_a_phone_number_nobody_can_call_is_refused_and_the_rest_kept(admin_client):
     response = admin_client.post(

@@ -10,11 +10,13 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic site"
 
     def ready(self):
-        from . import page_cache
+        from . import page_cache, unavailable_page
         from .models import SiteSettings
 
         # The clinic's name, logo and social links are in every page's header and footer.
         page_cache.register_content(SiteSettings)
+        # Its phone, email and address are on the page nginx shows in an outage.
+        unavailable_page.keep_current(SiteSettings)
         page_cache.connect_migrations()
         refuse_reverse_relations_as_admin_to_field()
 

@@ -8,6 +8,7 @@ class PracticeConfig(AppConfig):
 
     def ready(self):
         from booking.models import WeeklyHours
+        from clinic import unavailable_page
         from clinic.page_cache import register_content
 
         from . import models
@@ -23,3 +24,5 @@ class PracticeConfig(AppConfig):
             models.AppointmentType.clinicians.through,
             WeeklyHours,
         )
+        # The main location's phone, email and address are on the outage page.
+        unavailable_page.keep_current(models.Location)

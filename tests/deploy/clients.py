@@ -7,9 +7,35 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
-from tests.live_site import Patient
+from tests.live_site import Patient, manage
 
 ORIGIN = "https://127.0.0.1"
+
+EDITOR_NAME, EDITOR_PASSWORD = "deploy-editor", "pw-for-tests-only"
+
+
+def add_content_editor(env):
+    """A member of the Content editors group, in the deployment's database."""
+    manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import Group, User\n"
+        f"editor = User.objects.create_user({EDITOR_NAME!r}, password={EDITOR_PASSWORD!r}, "
+        "is_staff=True)\n"
+        "editor.groups.add(Group.objects.get(name='Content editors'))",
+        env=env,
+    )
+
+
+def sign_in_content_editor(port):
+    editor = Visitor(port)
+    status, _, page = editor.get("/admin/login/")
+    assert status == 200, page[:500]
+    status, headers, page = editor.post(
+        "/admin/login/", {"username": EDITOR_NAME, "password": EDITOR_PASSWORD, "next": "/admin/"}
+    )
+    assert (status, headers.get("Location")) == (302, "/admin/"), page[:2000]
+    return editor
 
 
 class Visitor(Patient):

@@ -1,13 +1,7 @@
 import pytest
 
+from tests.deploy.clients import add_content_editor
 from tests.deploy.servers import deployment
-from tests.live_site import manage
-
-CONTENT_EDITOR = """
-from django.contrib.auth.models import Group, User
-editor = User.objects.create_user("deploy-editor", password="pw-for-tests-only", is_staff=True)
-editor.groups.add(Group.objects.get(name="Content editors"))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -21,5 +15,5 @@ def deployed_site(tmp_path_factory):
         # Every racing patient reaches the last step with the same time.
         BOOKING_HOLD_MINUTES="0",
     ) as site:
-        manage("shell", "-c", CONTENT_EDITOR, env=site.env)
+        add_content_editor(site.env)
         yield site

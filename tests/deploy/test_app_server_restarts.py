@@ -10,7 +10,13 @@ import time
 import pytest
 
 from bench.mixed import booking_choice, read_pages, run_mixed_load, stored_bookings, summary
-from tests.deploy.clients import Visitor, hidden_fields
+from tests.deploy.clients import (
+    Visitor,
+    add_content_editor,
+    form_fields,
+    hidden_fields,
+    sign_in_content_editor,
+)
 from tests.deploy.servers import deployment, wait_for
 from tests.live_site import filled_form
 
@@ -23,6 +29,7 @@ MAY_NOT_HAVE_REACHED_US = "it may not have reached us"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     with deployment(tmp_path_factory.mktemp("restarts")) as site:
+        add_content_editor(site.env)
         yield site
 
 
@@ -142,18 +149,33 @@ def test_an_app_server_stopping_under_load_loses_no_page_and_no_request(site):
     assert Visitor(second.port).get("/healthz")[0] == 200
 
 
+def change_main_locations_phone(site, phone):
+    """A content editor changes it in the admin, through nginx."""
+    [(location_id,)] = site.database.query(
+        "SELECT id FROM practice_location WHERE is_main AND is_active"
+    )
+    editor = sign_in_content_editor(site.port)
+    change_path = f"/admin/practice/location/{location_id}/change/"
+    status, _, form_page = editor.get(change_path)
+    assert status == 200, form_page[:500]
+    fields = [
+        (name, phone if name == "phone" else value)
+        for name, value in form_fields(form_page, "location_form")
+    ]
+    status, _, page = editor.post(change_path, [*fields, ("_save", "Save")])
+    assert status == 302, page[:3000]
+
+
 def test_with_no_app_server_answering_patients_get_the_clinics_please_try_again_page(site):
+    # Staff changed the clinic's number since the deploy wrote the page.
+    change_main_locations_phone(site, "020 7946 0777")
     for server in site.app_servers:
         server.stop()
     try:
         status, headers, page = Visitor(site.port).get("/stretches/")
         assert status == 502
         assert PLEASE_TRY_AGAIN in page and MAY_NOT_HAVE_REACHED_US in page
-        # The main location's phone, as the page was written at deploy.
-        [(phone,)] = site.database.query(
-            "SELECT phone FROM practice_location WHERE is_main AND is_active"
-        )
-        assert f">{phone}</a>" in page
+        assert '<a href="tel:+442079460777">020 7946 0777</a>' in page
         assert headers["Cache-Control"] == "no-store"
         assert headers["Retry-After"] == "30"
         assert "default-src 'none'" in headers["Content-Security-Policy"]

@@ -12,7 +12,7 @@ from html import unescape
 import pytest
 
 from bench.mixed import booking_choice, read_pages, run_mixed_load, stored_bookings, summary
-from tests.deploy.clients import Visitor, form_fields, hidden_fields
+from tests.deploy.clients import Visitor, form_fields, hidden_fields, sign_in_content_editor
 from tests.deploy.servers import execute, wait_for
 from tests.live_site import filled_form, manage
 
@@ -53,18 +53,6 @@ def walk_to_confirm(port, choice, slot, number):
     status, _, page = patient.post("/book/details/", patient_details(number))
     assert status == 302, page[:3000]
     return patient
-
-
-def sign_in_staff(port):
-    staff = Visitor(port)
-    status, _, page = staff.get("/admin/login/")
-    assert status == 200, page[:500]
-    status, headers, page = staff.post(
-        "/admin/login/",
-        {"username": "deploy-editor", "password": "pw-for-tests-only", "next": "/admin/"},
-    )
-    assert (status, headers.get("Location")) == (302, "/admin/"), page[:2000]
-    return staff
 
 
 def request_lines(log):
@@ -161,7 +149,7 @@ def test_a_content_edit_on_one_instance_shows_on_the_other_at_once(deployed_site
     for port in (site.port, instance_a, instance_b, instance_b):
         assert title in Visitor(port).get(page_path)[2]
 
-    editor = sign_in_staff(instance_a)
+    editor = sign_in_content_editor(instance_a)
     change_path = f"/admin/stretches/stretch/{stretch_id}/change/"
     status, _, form_page = editor.get(change_path)
     assert status == 200, form_page[:500]
@@ -178,7 +166,7 @@ def test_a_content_edit_on_one_instance_shows_on_the_other_at_once(deployed_site
 
 def test_a_staff_session_started_on_one_instance_holds_on_the_other(deployed_site):
     instance_a, instance_b = deployed_site.instances
-    editor = sign_in_staff(instance_a)
+    editor = sign_in_content_editor(instance_a)
     for port in (instance_b, deployed_site.port, instance_a):
         editor.port = port
         status, _, page = editor.get("/admin/stretches/stretch/")

@@ -37,9 +37,10 @@ def test_the_units_run_the_projects_own_commands():
         line.partition("=")[2]
         for unit in UNITS
         for line in unit.read_text().splitlines()
-        if line.startswith("ExecStart=")
+        if line.startswith(("ExecStart=", "ExecStartPre=", "ExecReload="))
     )
     assert "gunicorn -c deploy/gunicorn.conf.py clinic.wsgi" in commands
+    assert "manage.py write_unavailable_page" in commands
     for command in re.findall(r"manage\.py (\w+)", commands):
         result = subprocess.run(
             [str(PROJECT / ".venv" / "bin" / "python"), "manage.py", command, "--help"],

@@ -63,6 +63,19 @@ def deployed_page(static_root):
     return static_root / "unavailable.html"
 
 
+@pytest.fixture
+def save_site_phone(django_capture_on_commit_callbacks):
+    """Saves a new phone in the site settings, running what waits for the commit."""
+
+    def save(phone):
+        site = SiteSettings.current()
+        site.phone = phone
+        with django_capture_on_commit_callbacks(execute=True):
+            site.save()
+
+    return save
+
+
 def test_staff_changing_the_clinics_phone_in_the_admin_changes_the_deployed_page(
     admin_client, deployed_page, django_capture_on_commit_callbacks
 ):
@@ -78,12 +91,11 @@ def test_staff_changing_the_clinics_phone_in_the_admin_changes_the_deployed_page
 
 
 def test_a_new_main_location_and_its_removal_change_the_deployed_page(
-    deployed_page, django_capture_on_commit_callbacks
+    deployed_page, save_site_phone, django_capture_on_commit_callbacks
 ):
-    site = SiteSettings.current()
-    site.phone = "020 7946 0999"
+    save_site_phone("020 7946 0999")
+    assert ">020 7946 0999</a>" in deployed_page.read_text()
     with django_capture_on_commit_callbacks(execute=True):
-        site.save()
         main = Location.objects.create(
             name="Main clinic", slug="main", is_main=True, phone="020 7946 0123", address="1 Road"
         )
@@ -96,25 +108,18 @@ def test_a_new_main_location_and_its_removal_change_the_deployed_page(
     assert "020 7946 0123" not in page
 
 
-def test_a_change_writes_no_page_where_none_was_deployed(
-    static_root, django_capture_on_commit_callbacks
-):
-    site = SiteSettings.current()
-    site.phone = "020 7946 0999"
-    with django_capture_on_commit_callbacks(execute=True):
-        site.save()
+def test_a_change_writes_no_page_where_none_was_deployed(static_root, save_site_phone):
+    save_site_phone("020 7946 0999")
     assert not static_root.exists() or not any(static_root.iterdir())
 
 
 def test_a_page_that_cannot_be_written_is_logged_and_the_change_still_saved(
-    static_root, django_capture_on_commit_callbacks, caplog
+    static_root, save_site_phone, caplog
 ):
     # Something else stands where the page goes: writing it fails.
     (static_root / "unavailable.html").mkdir(parents=True)
-    site = SiteSettings.current()
-    site.phone = "020 7946 0999"
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
-        site.save()
+    with caplog.at_level(logging.ERROR):
+        save_site_phone("020 7946 0999")
     assert SiteSettings.objects.get().phone == "020 7946 0999"
     assert "Could not rewrite the outage page" in caplog.text
     assert [path.name for path in static_root.iterdir()] == ["unavailable.html"]  # no draft left

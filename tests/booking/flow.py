@@ -1,5 +1,10 @@
 """Walking a test client through /book/ (real views, real session)."""
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
 from booking.availability import free_slots
 from booking.forms import slot_value
 from consultations import consent
@@ -20,6 +25,18 @@ DETAILS = {
 
 def first_free_slot(appointment_type, clinician):
     return free_slots(appointment_type=appointment_type, clinicians=[clinician])[0]
+
+
+def free_slot_bookable_for(appointment_type, clinician, minutes):
+    """The first free slot still outside the minimum notice `minutes` from
+    now, for a test that moves the clock on that far: the first free slot can
+    start minutes after the notice ends, and would fall inside it."""
+    notice = datetime.timedelta(minutes=settings.BOOKING_MINIMUM_NOTICE_MINUTES + minutes)
+    return next(
+        slot
+        for slot in free_slots(appointment_type=appointment_type, clinicians=[clinician])
+        if slot.starts_at >= timezone.now() + notice
+    )
 
 
 def answer_warning_signs(client, **signs):

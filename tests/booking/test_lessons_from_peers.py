@@ -25,6 +25,7 @@ from tests.booking.flow import (
     answer_warning_signs,
     choose,
     first_free_slot,
+    free_slot_bookable_for,
     walk_to_review,
 )
 from tests.booking.mail import calendar_of, sent_emails
@@ -51,7 +52,7 @@ def test_two_tabs_cannot_both_book_one_time(diary):
     """Lesson: two browser tabs, or two patients a second apart, both get the
     same slot when availability is read, then written."""
     location, clinician, appointment_type = diary
-    slot = first_free_slot(appointment_type, clinician)
+    slot = free_slot_bookable_for(appointment_type, clinician, minutes=11)
     first_tab, second_tab = Client(), Client()
     walk_to_review(first_tab, location, clinician, appointment_type, slot)
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=11)):
@@ -95,7 +96,7 @@ def test_a_hold_lapses_when_its_minutes_are_up(diary, client, settings):
     """Lesson: held slots are held for a few minutes, not for ever: after
     BOOKING_HOLD_MINUTES the time is free again and the patient is told."""
     location, clinician, appointment_type = diary
-    slot = first_free_slot(appointment_type, clinician)
+    slot = free_slot_bookable_for(appointment_type, clinician, settings.BOOKING_HOLD_MINUTES + 1)
     walk_to_review(client, location, clinician, appointment_type, slot)
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(
         minutes=settings.BOOKING_HOLD_MINUTES, seconds=1

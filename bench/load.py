@@ -15,6 +15,7 @@ it anyway). Standard library only.
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import re
@@ -314,18 +315,23 @@ def run(
             path = f"/?bytes={size}&headers={count}&header_bytes={header_bytes}"
             available.append((page, bare | {"path": path, "bytes": size}))
     warmed_up = {}  # successes during the warm-up, for run.py's count of stored requests
-    for page, bare in available:  # warm-up: every worker renders and caches every page
-        result = measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)
-        warmed_up[page["name"]] = len(result["latencies"])
-        measure(base, bare, min(warmup, 0.5), concurrency, max_requests, pids=pids)
 
     def empty():
         return {"latencies": [], "errors": [], "seconds": 0.0, "cpu": 0.0}
 
     totals = {page["name"]: {"page": empty(), "bare": empty()} for page, _ in available}
     ratios = {page["name"]: {"throughput": [], "cpu": []} for page, _ in available}
-    for _ in range(rounds):
-        for page, bare in available:
+    # Pages that write (the POST) are warmed up and measured after all the
+    # others: what a burst of writes leaves behind in the server lasted into
+    # whichever page came next, the first read page of the next round.
+    reads = [(page, bare) for page, bare in available if page["method"] == "GET"]
+    writes = [(page, bare) for page, bare in available if page["method"] != "GET"]
+    for group in (reads, writes):
+        for page, bare in group:  # warm-up: every worker renders and caches every page
+            result = measure(base, page, warmup, concurrency, max_requests, min_fill_seconds, pids)
+            warmed_up[page["name"]] = len(result["latencies"])
+            measure(base, bare, min(warmup, 0.5), concurrency, max_requests, pids=pids)
+        for _, (page, bare) in itertools.product(range(rounds), group):
             pair = {
                 "bare": measure(base, bare, duration, concurrency, max_requests, pids=pids),
                 "page": measure(

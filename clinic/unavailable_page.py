@@ -83,11 +83,11 @@ def keep_current(*models):
     """The page shows these models' details: after any committed save or
     delete of one, write it again."""
     for model in models:
-        for signal in (post_save, post_delete):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(
                 _contact_details_changed,
                 sender=model,
-                dispatch_uid=f"unavailable-page-{signal is post_save}-{model._meta.label}",
+                dispatch_uid=f"unavailable-page-{name}-{model._meta.label}",
             )
 
 

@@ -45,7 +45,7 @@ class AuditEntry(models.Model):
     actor = models.CharField(max_length=150, editable=False)
     action = models.CharField(max_length=20, choices=Action.choices, editable=False)
     request_numbers = models.TextField(editable=False)
-    detail = models.CharField(max_length=200, blank=True, editable=False)
+    detail = models.TextField(blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "consultations",
     "practice",
     "booking",
+    "patient_data",
     "audit",
     "reversion",
 ]

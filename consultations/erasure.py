@@ -13,21 +13,22 @@ from audit.services import record
 from .models import ConsultationRequest
 
 
-def erase_requests(requests, *, by):
-    """Delete `requests` at the patient's request; returns how many."""
+def erase_requests(requests, *, by, detail=""):
+    """Delete `requests` at the patient's request; returns how many.
+    `detail` names what else was erased with them, for the audit trail."""
     numbers = [consultation.pk for consultation in requests]
     with transaction.atomic():
         ConsultationRequest.objects.filter(pk__in=numbers).delete()
-        forget_deleted_requests(numbers, by=by, action=AuditEntry.Action.ERASED)
+        forget_deleted_requests(numbers, by=by, action=AuditEntry.Action.ERASED, detail=detail)
     return len(numbers)
 
 
-def forget_deleted_requests(numbers, *, by, action):
+def forget_deleted_requests(numbers, *, by, action, detail=""):
     """After requests `numbers` were deleted: scrub the admin log entries
     about them and record the deletion in the audit trail."""
     scrub_admin_log(numbers)
-    if numbers:
-        record(action=action, by=by, request_numbers=numbers)
+    if numbers or detail:
+        record(action=action, by=by, request_numbers=numbers, detail=detail)
 
 
 def scrub_admin_log(numbers):

@@ -16,7 +16,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """A number, or #number, finds the entries about that request."""
         number = search_term.strip().lstrip("#")
-        if number.isdigit() and len(number) < 19:
+        if number.isascii() and number.isdigit() and len(number) < 19:
             return queryset.about_request(number), False
         return super().get_search_results(request, queryset, search_term)
 

@@ -54,7 +54,7 @@ def diary_url(kind, pk, span, day, **query):
 def request_being_booked(request):
     """The "call me" request staff are booking a time for (?consultation_request=), or None."""
     number = request.GET.get("consultation_request", "")
-    if not number.isdigit() or len(number) > 12:
+    if not (number.isascii() and number.isdigit()) or len(number) > 12:
         return None
     return ConsultationRequest.objects.filter(pk=int(number)).first()
 

@@ -330,7 +330,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         error = ""
         if request.POST.get("confirm") == "yes":
             ticked = request.POST.getlist("include")
-            chosen = [offered[int(n)] for n in ticked if n.isdigit() and int(n) in offered]
+            # Matched as posted: int() fails on hostile digits ("²", 5,000 of them).
+            by_number = {str(pk): consultation for pk, consultation in offered.items()}
+            chosen = [by_number[n] for n in ticked if n in by_number]
             if chosen and len(chosen) == len(ticked):
                 return chosen, None
             error = (

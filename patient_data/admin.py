@@ -100,16 +100,16 @@ class PatientDataSearchAdmin(admin.ModelAdmin):
         """Exports or erases what staff ticked among `found`: (ticked numbers
         by kind, an error to show, the answer to give or None)."""
         doing = request.POST.get("do")
-        offered = {kind: {row.pk: row for row, _ in getattr(found, kind)} for kind in KINDS}
+        # By number as posted: a string never turned into an int (hostile
+        # input such as "²" or 5,000 digits would fail int()).
+        offered = {kind: {str(row.pk): row for row, _ in getattr(found, kind)} for kind in KINDS}
         posted = {kind: request.POST.getlist(name) for kind, name in KINDS.items()}
         if doing == "erase":
             if not request.user.has_perms(ERASE):
                 raise PermissionDenied
             posted["appointments"] = []  # kept: the clinic's booking record
         chosen = {
-            kind: [
-                offered[kind][int(n)] for n in numbers if n.isdigit() and int(n) in offered[kind]
-            ]
+            kind: [offered[kind][n] for n in numbers if n in offered[kind]]
             for kind, numbers in posted.items()
         }
         ticked = {kind: {row.pk for row in rows} for kind, rows in chosen.items()}

@@ -236,3 +236,14 @@ def test_the_erase_preview_says_nothing_of_appointments_when_there_are_none(
     (first, _, _), _ = patient_requests
     preview = run_action(admin_client, "erase_patient_data", [first])
     assert "are not erased with it" not in preview.text
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 5000])
+def test_hostile_numbers_ticked_on_the_preview_are_refused(admin_client, patient_requests, number):
+    theirs, _ = patient_requests
+    response = run_action(
+        admin_client, "erase_patient_data", theirs[:1], confirm="yes", include=[number]
+    )
+    assert response.status_code == 200
+    assert "Only the requests listed here can be chosen" in response.content.decode()
+    assert ConsultationRequest.objects.count() == 4

@@ -305,3 +305,13 @@ def test_staff_who_may_not_delete_can_export_but_not_erase(client, adas_records)
     erase = act(client, "erase", {"email": "ada@example.com"}, request=[adas_records["request"]])
     assert erase.status_code == 403
     assert ConsultationRequest.objects.filter(pk=adas_records["request"].pk).exists()
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "-1", "1.0", " 1"])
+def test_hostile_numbers_are_refused_not_a_server_error(admin_client, adas_records, number):
+    response = admin_client.post(
+        PAGE, {"email": "ada@example.com", "do": "erase", "request": [number]}
+    )
+    assert response.status_code == 200
+    assert "Only the records listed here can be chosen" in response.content.decode()
+    assert ConsultationRequest.objects.count() == 2

@@ -156,6 +156,14 @@ def test_superusers_read_and_filter_the_trail(admin_client):
     assert [e.numbers for e in by_request.result_list] == [[12]]
 
 
+@pytest.mark.parametrize("search", ["#²", "²12"])
+def test_a_search_with_other_digits_is_no_server_error(admin_client, search):
+    record(action=Action.VIEWED, by=None, request_numbers=[12])
+    response = admin_client.get(TRAIL, {"q": search})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
 def test_nobody_can_add_change_or_delete_entries_in_the_admin(admin_client):
     entry = record(action=Action.VIEWED, by=None, request_numbers=[3])
     assert admin_client.get(reverse("admin:audit_auditentry_add")).status_code == 403

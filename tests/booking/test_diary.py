@@ -264,11 +264,17 @@ def test_an_unknown_diary_or_span_is_404(admin_client, diary, kind, span):
     assert admin_client.get(url).status_code == 404
 
 
-def test_an_unknown_type_or_request_in_the_query_is_ignored(admin_client, diary):
+@pytest.mark.parametrize("request_number", ["9" * 40, "²"])
+def test_an_unknown_type_or_request_in_the_query_is_ignored(admin_client, diary, request_number):
     _, clinician, appointment_type = diary
     response = admin_client.get(
         diary_page(
-            "clinician", clinician.pk, "day", MONDAY, type="x%27", consultation_request="9" * 40
+            "clinician",
+            clinician.pk,
+            "day",
+            MONDAY,
+            type="x%27",
+            consultation_request=request_number,
         )
     )
     assert response.status_code == 200

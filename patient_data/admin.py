@@ -14,12 +14,6 @@ SEE = (
     "booking.view_waitlistentry",
 )
 ERASE = ("consultations.delete_consultationrequest", "booking.delete_waitlistentry")
-# The tick boxes' names, by kind of record.
-KINDS = {
-    "requests": "request",
-    "appointments": "appointment",
-    "waitlist_entries": "waitlist_entry",
-}
 
 
 class ContactForm(forms.Form):
@@ -70,7 +64,7 @@ class PatientDataSearchAdmin(admin.ModelAdmin):
         # reach a proxy's access log.
         form = ContactForm(request.POST if request.method == "POST" else None)
         found = records.PatientRecords([], [], [])
-        ticked = {kind: set() for kind in KINDS}
+        ticked = {kind.attribute: set() for kind in records.KINDS}
         error = ""
         if form.is_valid():
             found = records.PatientRecords.matching(form.contact())
@@ -90,7 +84,7 @@ class PatientDataSearchAdmin(admin.ModelAdmin):
                 "form": form,
                 "searched": form.is_bound and form.is_valid(),
                 "found": found,
-                "ticked": ticked,
+                "sections": sections(found, ticked),
                 "error": error,
                 "may_erase": request.user.has_perms(ERASE),
             },
@@ -102,8 +96,11 @@ class PatientDataSearchAdmin(admin.ModelAdmin):
         doing = request.POST.get("do")
         # By number as posted: a string never turned into an int (hostile
         # input such as "²" or 5,000 digits would fail int()).
-        offered = {kind: {str(row.pk): row for row, _ in getattr(found, kind)} for kind in KINDS}
-        posted = {kind: request.POST.getlist(name) for kind, name in KINDS.items()}
+        offered = {
+            kind.attribute: {str(row.pk): row for row, _ in getattr(found, kind.attribute)}
+            for kind in records.KINDS
+        }
+        posted = {kind.attribute: request.POST.getlist(kind.tick_box) for kind in records.KINDS}
         if doing == "erase":
             if not request.user.has_perms(ERASE):
                 raise PermissionDenied
@@ -115,7 +112,7 @@ class PatientDataSearchAdmin(admin.ModelAdmin):
         ticked = {kind: {row.pk for row in rows} for kind, rows in chosen.items()}
         if not any(posted.values()):
             return ticked, f"Tick at least one record to {doing}.", None
-        if any(len(chosen[kind]) != len(posted[kind]) for kind in KINDS):
+        if any(len(chosen[kind]) != len(posted[kind]) for kind in posted):
             return ticked, "Only the records listed here can be chosen; tick them again.", None
         picked = records.PatientRecords(**chosen)
         if doing == "export":
@@ -136,4 +133,24 @@ class PatientDataSearchAdmin(admin.ModelAdmin):
             f"Erased {len(picked.requests)} request(s) and {len(picked.waitlist_entries)} "
             "waiting-list entry(ies) at the patient's request.",
         )
-        return {kind: set() for kind in KINDS}, "", None
+        return {kind: set() for kind in posted}, "", None
+
+
+def sections(found, ticked):
+    """The page's tables: one for each kind of record found."""
+    return [
+        {
+            "kind": kind,
+            "rows": [
+                {
+                    "number": row.pk,
+                    "ticked": row.pk in ticked[kind.attribute],
+                    "cells": kind.describe(row),
+                    "links": ", ".join(links),
+                }
+                for row, links in getattr(found, kind.attribute)
+            ],
+        }
+        for kind in records.KINDS
+        if getattr(found, kind.attribute)
+    ]

@@ -8,11 +8,13 @@ have typed another person's details on theirs. Staff tick which records are
 the patient's before anything is exported or erased."""
 
 import dataclasses
+from collections.abc import Callable
 
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import record
@@ -75,9 +77,84 @@ class Contact:
         return links
 
 
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """A kind of record held about patients, and how staff see one."""
+
+    attribute: str  # PatientRecords' list of them
+    tick_box: str  # the name of the page's tick boxes
+    title: str
+    queryset: Callable
+    email_field: str
+    phone_field: str
+    # (label, name, email, phone, when) for the page's table
+    describe: Callable
+
+
+KINDS = [
+    Kind(
+        "requests",
+        "request",
+        "Consultation requests",
+        lambda: (
+            ConsultationRequest.objects.select_related("source_stretch", "handled_by")
+            .prefetch_related(
+                "appointments__appointment_type",
+                "appointments__clinician",
+                "appointments__location",
+            )
+            .order_by("created_at", "pk")
+        ),
+        "email",
+        "phone",
+        lambda c: (
+            f"Request #{c.pk}",
+            c.full_name,
+            c.email,
+            c.phone,
+            f"received {timezone.localtime(c.created_at):%d %b %Y} ({c.get_status_display()})",
+        ),
+    ),
+    Kind(
+        "appointments",
+        "appointment",
+        "Appointments",
+        lambda: Appointment.objects.select_related(
+            "appointment_type", "clinician", "location"
+        ).order_by("starts_at", "pk"),
+        "patient_email",
+        "patient_phone",
+        lambda a: (
+            f"Appointment #{a.pk} ({a.get_source_display()})",
+            a.patient_name,
+            a.patient_email,
+            a.patient_phone,
+            f"{timezone.localtime(a.starts_at):%a %d %b %Y, %H:%M} ({a.get_status_display()})",
+        ),
+    ),
+    Kind(
+        "waitlist_entries",
+        "waitlist_entry",
+        "Waiting-list entries",
+        lambda: WaitlistEntry.objects.select_related(
+            "appointment_type", "clinician", "location"
+        ).order_by("created_at", "pk"),
+        "email",
+        "phone",
+        lambda e: (
+            f"Waiting-list entry #{e.pk}",
+            e.full_name,
+            e.email,
+            e.phone,
+            f"joined {timezone.localtime(e.created_at):%d %b %Y} ({e.get_status_display()})",
+        ),
+    ),
+]
+
+
 @dataclasses.dataclass
 class PatientRecords:
-    """Records of each kind, in the order they were made."""
+    """Records of each kind (KINDS), in the order they were made."""
 
     requests: list
     appointments: list
@@ -85,53 +162,25 @@ class PatientRecords:
 
     @classmethod
     def matching(cls, contact):
-        """Every record giving the contact's email or phone, with what matched."""
+        """Every record giving the contact's email or phone, as (record,
+        what matched)."""
         return cls(
-            requests=contact.matching(
-                ConsultationRequest.objects.order_by("created_at", "pk"),
-                email_field="email",
-                phone_field="phone",
-            ),
-            appointments=contact.matching(
-                Appointment.objects.select_related(
-                    "appointment_type", "clinician", "location"
-                ).order_by("starts_at", "pk"),
-                email_field="patient_email",
-                phone_field="patient_phone",
-            ),
-            waitlist_entries=contact.matching(
-                WaitlistEntry.objects.select_related(
-                    "appointment_type", "clinician", "location"
-                ).order_by("created_at", "pk"),
-                email_field="email",
-                phone_field="phone",
-            ),
+            **{
+                kind.attribute: contact.matching(
+                    kind.queryset(), email_field=kind.email_field, phone_field=kind.phone_field
+                )
+                for kind in KINDS
+            }
         )
 
     @classmethod
-    def numbered(cls, *, requests=(), appointments=(), waitlist_entries=()):
-        """The records with these numbers, for export or erasure."""
+    def numbered(cls, **numbers):
+        """The records with these numbers of each kind, for export."""
         return cls(
-            requests=list(
-                ConsultationRequest.objects.filter(pk__in=requests)
-                .select_related("source_stretch", "handled_by")
-                .prefetch_related(
-                    "appointments__appointment_type",
-                    "appointments__clinician",
-                    "appointments__location",
-                )
-                .order_by("created_at", "pk")
-            ),
-            appointments=list(
-                Appointment.objects.filter(pk__in=appointments)
-                .select_related("appointment_type", "clinician", "location")
-                .order_by("starts_at", "pk")
-            ),
-            waitlist_entries=list(
-                WaitlistEntry.objects.filter(pk__in=waitlist_entries)
-                .select_related("appointment_type", "clinician", "location")
-                .order_by("created_at", "pk")
-            ),
+            **{
+                kind.attribute: list(kind.queryset().filter(pk__in=numbers.get(kind.attribute, ())))
+                for kind in KINDS
+            }
         )
 
     def __bool__(self):

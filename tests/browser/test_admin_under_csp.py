@@ -1,6 +1,9 @@
 """Staff pages work under the site's self-only content security policy: the
 admin's scripts and styles load from the site, nothing is blocked."""
 
+import json
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -45,6 +48,7 @@ def test_admin_pages_run_without_a_single_csp_violation(page, live_server, djang
         reverse("admin:consultations_consultationrequest_change", args=[consultation.pk]),
         reverse("admin:clinic_sitesettings_changelist"),
         reverse("admin:audit_auditentry_changelist"),
+        reverse("admin:patient_data_patientdatasearch_changelist"),
     ]:
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
@@ -55,3 +59,20 @@ def test_admin_pages_run_without_a_single_csp_violation(page, live_server, djang
     assert page.input_value("#id_slug") == "side-bend"
     assert violations == []
     assert ConsultationRequest.objects.count() == 1
+
+
+def test_staff_find_and_export_a_patients_data(page, live_server, django_user_model):
+    django_user_model.objects.create_superuser("staff", "staff@example.com", "a-long-password-1")
+    mine = make_consultation(full_name="Grace Hopper", email="grace@example.com")
+    make_consultation(full_name="Someone Else", email="else@example.com")
+    sign_in_in_browser(page, live_server.url, "staff", "a-long-password-1")
+
+    page.goto(live_server.url + reverse("admin:patient_data_patientdatasearch_changelist"))
+    page.get_by_label("Email address").fill("GRACE@example.com")
+    page.get_by_role("button", name="Find records").click()
+    page.get_by_label(f"Request #{mine.pk}").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export the ticked records (JSON)").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert [r["Full name"] for r in exported["requests"]] == ["Grace Hopper"]
+    assert page.get_by_label("Email address").input_value() == "GRACE@example.com"

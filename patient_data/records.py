@@ -13,7 +13,8 @@ from collections.abc import Callable
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -37,6 +38,15 @@ def normalised_phone(text):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _without_separators(field):
+    """`field` without the spaces, dashes, dots and brackets people type in
+    phone numbers, in SQL."""
+    expression = F(field)
+    for separator in " -.()":
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
 @dataclasses.dataclass(frozen=True)
 class Contact:
     """The details a patient gave with their data request."""
@@ -58,9 +68,10 @@ class Contact:
         if self.email:
             found |= Q(**{f"{email_field}__iexact": self.email})
         if self.phone:
-            # Numbers typed by hand differ in spacing, not in their last
-            # digits: the database narrows, the comparison decides.
-            found |= Q(**{f"{phone_field}__endswith": self.phone[-4:]})
+            # Numbers typed by hand differ in their separators, not in their
+            # last digits: the database narrows, the comparison decides.
+            queryset = queryset.annotate(phone_digits=_without_separators(phone_field))
+            found |= Q(phone_digits__endswith=self.phone[-4:])
         rows = []
         for row in queryset.filter(found):
             links = self.links(getattr(row, email_field), getattr(row, phone_field))

@@ -134,6 +134,13 @@ def test_the_phone_finds_records_whatever_way_it_was_typed(admin_client, adas_re
     }
 
 
+@pytest.mark.parametrize("typed", ["020 7946 09 58", "(020) 7946-09.58", "+44 (0)20 7946 0958"])
+def test_a_number_typed_with_separators_anywhere_is_found(admin_client, practice, typed):
+    entry = join_waitlist(practice, full_name="Ada L.", email="ada@example.org", phone=typed)
+    response = find(admin_client, phone="+442079460958")
+    assert listed(response)["waitlist_entries"] == {entry.pk: ["same phone"]}
+
+
 def test_both_details_list_each_record_once_with_what_matched(admin_client, adas_records):
     response = find(admin_client, email="ada@example.com", phone="02079460958")
     assert listed(response)["requests"] == {

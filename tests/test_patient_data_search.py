@@ -9,6 +9,8 @@ import json
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit.models import AuditEntry
 from booking.availability import free_slots
@@ -19,6 +21,7 @@ from tests.booking.builders import add_hours, make_appointment_type, make_clinic
 from tests.booking.flow import EVERY_DAY
 from tests.factories import make_consultation
 from tests.staff import sign_in_with_second_factor, staff_in
+from tests.test_property_based import any_text, hypothesis_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +325,16 @@ def test_hostile_numbers_are_refused_not_a_server_error(admin_client, adas_recor
     assert response.status_code == 200
     assert "Only the records listed here can be chosen" in response.content.decode()
     assert ConsultationRequest.objects.count() == 2
+
+
+@hypothesis_settings
+@given(
+    form=st.dictionaries(
+        st.sampled_from(["email", "phone", "do", "request", "appointment", "waitlist_entry"]),
+        any_text | st.lists(any_text, max_size=3),
+    )
+)
+def test_any_input_gets_an_answer_never_an_error(admin_client, adas_records, form):
+    response = admin_client.post(PAGE, form)
+    assert response.status_code == 200
+    assert Appointment.objects.count() == 2, "appointments are never erased here"

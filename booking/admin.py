@@ -1,5 +1,3 @@
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -11,8 +9,7 @@ from django.utils.html import format_html, format_html_join
 from consultations.models import OutboxMessage
 from consultations.red_flags import Urgency, describe
 
-from .availability import clinic_zone
-from .diary_views import DiaryViews, request_being_booked, taken_message
+from .diary_views import DiaryViews, request_being_booked, taken_message, time_from_link
 from .from_requests import mark_request_scheduled
 from .models import (
     Appointment,
@@ -223,12 +220,9 @@ class AppointmentAdmin(admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         initial.pop("starts_at", None)
         initial.pop("consultation_request", None)
-        try:
-            starts_at = datetime.datetime.fromisoformat(request.GET.get("starts_at", ""))
-        except ValueError:
-            starts_at = None
-        if starts_at is not None and starts_at.tzinfo is not None:
-            initial["starts_at"] = starts_at.astimezone(clinic_zone())
+        starts_at = time_from_link(request)
+        if starts_at is not None:
+            initial["starts_at"] = starts_at
         consultation = request_being_booked(request)
         if consultation is not None:
             initial |= {

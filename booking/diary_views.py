@@ -32,11 +32,31 @@ from .widgets import LabelledSplitDateTime
 KINDS = {"clinician": Clinician, "location": Location}
 
 
+# The years a diary can show: a day near the calendar's ends (9999-12-31)
+# would overflow when its week or its UTC bounds are worked out.
+DIARY_YEARS = range(2000, 2200)
+
+
 def _parse_day(text):
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         raise Http404("Not a date (use YYYY-MM-DD).") from None
+    if day.year not in DIARY_YEARS:
+        raise Http404("No diary for that year.")
+    return day
+
+
+def time_from_link(request):
+    """The time a diary link carries (?starts_at=, UTC ISO) in UK time, or
+    None if it does not read as one."""
+    try:
+        starts_at = datetime.datetime.fromisoformat(request.GET.get("starts_at", ""))
+    except ValueError:
+        return None
+    if starts_at.tzinfo is None or starts_at.year not in DIARY_YEARS:
+        return None
+    return starts_at.astimezone(clinic_zone())
 
 
 def _owner(kind, pk):
@@ -258,14 +278,9 @@ class DiaryViews:
 
 
 def _move_initial(request):
-    """The new time from a diary link (?starts_at=, UTC ISO), if it reads as one."""
-    try:
-        starts_at = datetime.datetime.fromisoformat(request.GET.get("starts_at", ""))
-    except ValueError:
-        return {}
-    if starts_at.tzinfo is None:
-        return {}
-    return {"starts_at": starts_at.astimezone(clinic_zone())}
+    """The new time from a diary link, if it reads as one."""
+    starts_at = time_from_link(request)
+    return {} if starts_at is None else {"starts_at": starts_at}
 
 
 class WallClockSplitDateTimeField(forms.SplitDateTimeField):

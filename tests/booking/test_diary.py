@@ -305,3 +305,13 @@ def test_the_appointment_list_and_the_admin_index_link_to_the_diary(admin_client
     assert index in admin_client.get(reverse("admin:index")).content.decode()
     changelist = admin_client.get(reverse("admin:booking_appointment_changelist"))
     assert index in changelist.content.decode()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
+@pytest.mark.parametrize("span", ["day", "week"])
+def test_a_day_at_the_calendars_ends_is_404_not_a_server_error(admin_client, diary, day, span):
+    _, clinician, _ = diary
+    page = reverse("admin:booking_diary_page", args=["clinician", clinician.pk, span, day])
+    assert admin_client.get(page).status_code == 404
+    export = reverse("admin:booking_diary_export", args=["clinician", clinician.pk, day])
+    assert admin_client.get(export).status_code == 404

@@ -324,3 +324,15 @@ def test_a_diary_link_into_the_repeated_hour_comes_with_its_choice_made(admin_cl
         form = page.context["form"]
         assert form["repeated_hour"].value() == "second"  # 01:30 GMT
         assert 'value="01:30:00"' in page.text or 'value="01:30"' in page.text
+
+
+@pytest.mark.parametrize(
+    "starts_at", ["9999-12-31T23:59:00+00:00", "0001-01-01T00:00:00+01:00", "not a time"]
+)
+def test_a_diary_link_with_a_time_no_diary_shows_fills_nothing_in(admin_client, diary, starts_at):
+    appointment = book(*diary, next_week_at(10))
+    add = admin_client.get(reverse("admin:booking_appointment_add"), {"starts_at": starts_at})
+    move = admin_client.get(move_url(appointment), {"starts_at": starts_at})
+    assert add.status_code == move.status_code == 200
+    assert add.context["adminform"].form.initial.get("starts_at") is None
+    assert "starts_at" not in move.context["form"].initial

@@ -19,6 +19,7 @@ class ClinicConfig(AppConfig):
         unavailable_page.keep_current(SiteSettings)
         page_cache.connect_migrations()
         refuse_reverse_relations_as_admin_to_field()
+        refuse_dates_past_the_calendar_in_admin_lists()
 
 
 def refuse_reverse_relations_as_admin_to_field():
@@ -43,3 +44,27 @@ def refuse_reverse_relations_as_admin_to_field():
 
     to_field_allowed.refuses_reverse_relations = True
     ModelAdmin.to_field_allowed = to_field_allowed
+
+
+def refuse_dates_past_the_calendar_in_admin_lists():
+    """Django's admin answers 500 to a date drill-down the calendar cannot
+    hold (`?created_at__year=9999`, or a year of 20 digits) on every list
+    with a date hierarchy: `ChangeList.get_filters` turns a bad date into
+    IncorrectLookupParameters, but not the OverflowError of a huge year, nor
+    the ValueError of the year after 9999. Both are refused as the bad date
+    is (a redirect to the list with ?e=1)."""
+    from django.contrib.admin.options import IncorrectLookupParameters
+    from django.contrib.admin.views.main import ChangeList
+
+    djangos = ChangeList.get_filters
+    if getattr(djangos, "refuses_dates_past_the_calendar", False):
+        return
+
+    def get_filters(self, request):
+        try:
+            return djangos(self, request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    get_filters.refuses_dates_past_the_calendar = True
+    ChangeList.get_filters = get_filters

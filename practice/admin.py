@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from booking.admin import AvailabilityExceptionInline, WeeklyHoursInline
 
@@ -17,6 +18,8 @@ class LocationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OpeningHoursInline]
+    # A map or video link typed without its scheme is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Clinician)

@@ -58,9 +58,6 @@ class Contact:
         object.__setattr__(self, "email", self.email.strip())
         object.__setattr__(self, "phone", normalised_phone(self.phone))
 
-    def __bool__(self):
-        return bool(self.email or self.phone)
-
     def matching(self, queryset, *, email_field, phone_field):
         """The rows of `queryset` giving this email or phone, each with the
         detail that matched, as [(row, ["same email", …])]."""

@@ -389,25 +389,6 @@ class StretchKeyword(models.Model):
 
 
 class GuideQuerySet(PublishedQuerySet):
-    def with_content(self):
-        """Everything a guide page shows, in a fixed number of queries."""
-        return self.prefetch_related(
-            Prefetch("sections", queryset=GuideSection.objects.prefetch_related("points")),
-            Prefetch(
-                "guide_stretches",
-                queryset=GuideStretch.objects.filter(stretch__published=True).select_related(
-                    "stretch"
-                ),
-            ),
-            Prefetch(
-                "guide_stretches__stretch__steps",
-            ),
-            Prefetch(
-                "guide_stretches__stretch__stretch_keywords",
-                queryset=StretchKeyword.objects.select_related("keyword"),
-            ),
-        )
-
     def homepage(self):
         """The guide shown at the site's root: the one flagged as the home
         page, else the first published guide."""

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -19,7 +18,8 @@ from clinic.models import ContentVersion, SiteSettings
 from clinic.page_cache import release
 from clinic.site_address import absolute_url
 
-from .models import Guide, GuideStretch
+from . import guide_content
+from .models import Guide
 
 # What the service worker keeps for offline use, besides the routine pages.
 OFFLINE_STATIC_FILES = [
@@ -36,19 +36,14 @@ SERVICE_WORKER_SOURCE = Path(__file__).with_name("service-worker.js")
 
 
 def _routine_guide(slug=None):
-    guides = Guide.objects.published().prefetch_related(
-        Prefetch(
-            "guide_stretches",
-            queryset=GuideStretch.objects.filter(stretch__published=True).select_related("stretch"),
-        ),
-        "guide_stretches__stretch__steps",
-    )
     if slug is None:
-        guide = guides.homepage()
+        guide = Guide.objects.homepage()
         if guide is None:
             raise Http404("No guide yet.")
-        return guide
-    return get_object_or_404(guides, slug=slug)
+    else:
+        guide = get_object_or_404(Guide.objects.published(), slug=slug)
+    guide_content.load_routine(guide)
+    return guide
 
 
 def _placements(guide):

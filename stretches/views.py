@@ -6,7 +6,7 @@ from django.views.generic import DetailView, ListView
 from clinic.models import SiteSettings
 from clinic.site_address import absolute_url
 
-from . import drafts, structured_data
+from . import drafts, guide_content, structured_data
 from .models import Guide, Keyword, Stretch
 
 
@@ -24,15 +24,19 @@ def _guide_context(request, guide):
 
 def home(request):
     """The clinic's home page: its main guide, in full."""
-    guide = Guide.objects.with_content().homepage()
+    guide = Guide.objects.homepage()
     if guide is None:
         return render(request, "stretches/no_guide.html", status=200)
+    guide_content.load_page(guide)
     return render(request, "stretches/guide_detail.html", _guide_context(request, guide))
 
 
 class GuideDetailView(DetailView):
-    queryset = Guide.objects.published().with_content()
+    queryset = Guide.objects.published()
     context_object_name = "guide"
+
+    def get_object(self, queryset=None):
+        return guide_content.load_page(super().get_object(queryset))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**_guide_context(self.request, self.object), **kwargs)

@@ -3,8 +3,9 @@ are: steps and keywords are prefetched, never fetched per stretch (N+1), and
 once a page is cached it costs one query, the content version.
 
 The counts, first request / every later one until the content changes:
-  /                       7 / 1  version, guide, sections, points, stretches, steps, keywords
-  /guides/<slug>/         7 / 1  the same
+  /                       9 / 1  version, guide, sections, points, stretches, their places
+                                 in the guide, steps, keyword links, keywords
+  /guides/<slug>/         9 / 1  the same
   /guides/                2 / 1  version, published guides (no sections or stretches)
   /stretches/             3 / 1  version, count, page of stretches (summaries: no steps)
   /stretches/<slug>/      4 / 1  version, stretch, steps, keywords
@@ -30,8 +31,8 @@ from stretches.models import Guide
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    "/": 7,
-    "/guides/daily-stretches-for-back-pain/": 7,
+    "/": 9,
+    "/guides/daily-stretches-for-back-pain/": 9,
     "/guides/": 2,
     "/stretches/": 3,
     "/stretches/cobra-stretch/": 4,
@@ -87,13 +88,13 @@ def test_site_settings_cost_one_query_then_only_the_content_version(
 ):
     settings.PAGE_CACHE = False  # render every time, to count the settings' own cost
     SiteSettings.objects.create(clinic_name="Spine Care")
-    # the content version; guide, sections, section points, stretches in the
-    # guide, their steps, their keywords; and the site settings and the main
-    # location (the footer's contact details), each read once then cached
-    # under that version
-    with django_assert_num_queries(9):
+    # the content version; guide, sections, section points, stretches, their
+    # places in the guide, their steps, keyword links, keywords; and the site
+    # settings and the main location (the footer's contact details), each
+    # read once then cached under that version
+    with django_assert_num_queries(11):
         client.get("/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         client.get("/")
 
 

@@ -1,0 +1,105 @@
+"""Querysets compiled to SQL once per process, then run again with new values.
+
+Building and compiling a queryset costs Django far more than running its SQL:
+loading a guide's page (a guide, its sections and points, seven stretches,
+their steps and keywords) took about 4 ms through `prefetch_related`, of
+which the queries themselves took 0.15 ms. A prepared query pays the
+building once; each run binds the new value, runs the SQL and builds the
+model instances through the same converters and `Model.from_db` that the
+ORM uses, so they are the same instances a queryset would give.
+
+    steps_of_guide = PreparedQuery(
+        lambda guide_id: Step.objects.filter(stretch__guide_links__guide_id=guide_id)
+    )
+    steps = steps_of_guide(guide.pk)
+
+The queryset is built with a stand-in value, which must reach the SQL as one
+parameter (any filter on an integer field does), and each run puts the real
+value in its place. Only plain model querysets are prepared: no
+`select_related`, annotations or `values()`, whose rows need more than
+`from_db`.
+"""
+
+import dataclasses
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+
+# Nobody's primary key: the stand-in value a query is compiled with.
+STAND_IN = -918_273_645
+
+
+class PreparedQuery:
+    def __init__(self, build):
+        self.build = build
+        self._model = None
+        self._compiled = {}
+
+    def __call__(self, value):
+        """The model instances the queryset gives for `value`."""
+        alias = self._model and router.db_for_read(self._model)
+        compiled = self._compiled.get(alias) or self._compile()
+        connection = connections[compiled.alias]
+        params = list(compiled.params)
+        for position in compiled.value_positions:
+            params[position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        alias, model, field_names = compiled.alias, compiled.model, compiled.field_names
+        converters = compiled.converters
+        instances = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for position, (functions, expression) in converters:
+                    value_read = row[position]
+                    for convert in functions:
+                        value_read = convert(value_read, expression, connection)
+                    row[position] = value_read
+            instances.append(model.from_db(alias, field_names, row))
+        return instances
+
+    def _compile(self):
+        queryset = self.build(STAND_IN)
+        self._model = queryset.model
+        alias = router.db_for_read(queryset.model)
+        query = queryset.query
+        if query.select_related or query.annotations or not query.default_cols:
+            raise ImproperlyConfigured(
+                "A prepared query gives whole model instances: no select_related, "
+                "annotations or values()."
+            )
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        value_positions = [i for i, param in enumerate(params) if param == STAND_IN]
+        if not value_positions:
+            raise ImproperlyConfigured(
+                f"The value of a prepared query on {queryset.model.__name__} does not "
+                "reach its SQL as a parameter."
+            )
+        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        compiled = _Compiled(
+            alias=alias,
+            sql=sql,
+            params=tuple(params),
+            value_positions=value_positions,
+            model=queryset.model,
+            field_names=[column.target.attname for column in columns],
+            converters=list(compiler.get_converters(columns).items()),
+        )
+        self._compiled[alias] = compiled
+        return compiled
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Compiled:
+    alias: str
+    sql: str
+    params: tuple
+    # Where the stand-in value is in `params`.
+    value_positions: list
+    model: type
+    field_names: list
+    # (column's position, (converter functions, its expression)), as Django's compiler has them.
+    converters: list

@@ -1,0 +1,77 @@
+"""A prepared query (clinic/prepared_queries.py) gives what its queryset
+gives, value for value, on SQLite and on PostgreSQL, for any value it is run
+with; querysets it cannot prepare are refused when it is first run."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from clinic.prepared_queries import PreparedQuery
+from stretches.models import Step, Stretch
+from tests.factories import make_keyword, make_stretch
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = [field.attname for field in Stretch._meta.concrete_fields]
+
+stretches_with_keyword = PreparedQuery(
+    lambda keyword_id: Stretch.objects.filter(stretch_keywords__keyword_id=keyword_id)
+)
+
+
+def values(instances):
+    return [{name: getattr(instance, name) for name in FIELDS} for instance in instances]
+
+
+def test_it_gives_the_querysets_instances_field_for_field():
+    keyword = make_keyword()
+    make_stretch(
+        "Cat-cow",
+        keywords=[keyword],
+        image_renditions={"480": "cat-cow-480.webp"},
+        unpublish_at=timezone.now() + datetime.timedelta(days=3),
+        each_side=True,
+    )
+    make_stretch("Cobra", keywords=[keyword], published=False)
+    prepared = stretches_with_keyword(keyword.pk)
+    expected = list(Stretch.objects.filter(stretch_keywords__keyword_id=keyword.pk))
+    assert [stretch.title for stretch in prepared] == ["Cat-cow", "Cobra"]
+    assert values(prepared) == values(expected)
+    assert prepared[0].unpublish_at.tzinfo is not None
+    assert prepared[0].each_side is True and prepared[1].published is False
+    assert prepared[0].image_renditions == {"480": "cat-cow-480.webp"}
+    assert not prepared[0]._state.adding and prepared[0]._state.db == "default"
+
+
+def test_each_run_binds_its_own_value():
+    hips, knees = make_keyword(), make_keyword()
+    make_stretch("Hip opener", keywords=[hips])
+    make_stretch("Knee hug", keywords=[knees])
+    assert [s.title for s in stretches_with_keyword(hips.pk)] == ["Hip opener"]
+    assert [s.title for s in stretches_with_keyword(knees.pk)] == ["Knee hug"]
+    assert stretches_with_keyword(0) == []
+
+
+def test_an_instance_it_gives_saves_as_one_the_orm_gives():
+    keyword = make_keyword()
+    make_stretch("Cat-cow", keywords=[keyword])
+    [stretch] = stretches_with_keyword(keyword.pk)
+    stretch.title = "Cat-cow, slowly"
+    stretch.save(update_fields=["title"])
+    assert Stretch.objects.get(pk=stretch.pk).title == "Cat-cow, slowly"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda stretch_id: Step.objects.filter(stretch_id=stretch_id).select_related("stretch"),
+        lambda stretch_id: Step.objects.filter(stretch_id=stretch_id).values("text"),
+        lambda stretch_id: Step.objects.filter(stretch_id=1),
+    ],
+    ids=["select_related", "values", "value not in the SQL"],
+)
+def test_what_it_cannot_prepare_is_refused(build):
+    with pytest.raises(ImproperlyConfigured):
+        PreparedQuery(build)(1)

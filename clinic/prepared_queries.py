@@ -13,20 +13,21 @@ ORM uses, so they are the same instances a queryset would give.
     )
     steps = steps_of_guide(guide.pk)
 
-The queryset is built with a stand-in value, which must reach the SQL as one
-parameter (any filter on an integer field does), and each run puts the real
-value in its place. Only plain model querysets are prepared: no
+The queryset is built with a stand-in for each value `build` takes, which
+must reach the SQL as a parameter (any filter on an integer field does), and
+each run puts the real values in their places. Only plain model querysets are prepared: no
 `select_related`, annotations or `values()`, whose rows need more than
 `from_db`.
 """
 
 import dataclasses
+import inspect
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 
-# Nobody's primary key: the stand-in value a query is compiled with.
-STAND_IN = -918_273_645
+# Nobody's primary keys: the stand-in values a query is compiled with.
+STAND_INS = range(-918_273_645, -918_273_645 - 10, -1)
 
 
 class PreparedQuery:
@@ -35,14 +36,14 @@ class PreparedQuery:
         self._model = None
         self._compiled = {}
 
-    def __call__(self, value):
-        """The model instances the queryset gives for `value`."""
+    def __call__(self, *values):
+        """The model instances the queryset gives for `values`."""
         alias = self._model and router.db_for_read(self._model)
         compiled = self._compiled.get(alias) or self._compile()
         connection = connections[compiled.alias]
         params = list(compiled.params)
-        for position in compiled.value_positions:
-            params[position] = value
+        for position, value_number in compiled.value_positions:
+            params[position] = values[value_number]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -61,7 +62,8 @@ class PreparedQuery:
         return instances
 
     def _compile(self):
-        queryset = self.build(STAND_IN)
+        stand_ins = STAND_INS[: len(inspect.signature(self.build).parameters)]
+        queryset = self.build(*stand_ins)
         self._model = queryset.model
         alias = router.db_for_read(queryset.model)
         query = queryset.query
@@ -72,10 +74,14 @@ class PreparedQuery:
             )
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        value_positions = [i for i, param in enumerate(params) if param == STAND_IN]
-        if not value_positions:
+        value_positions = [
+            (position, stand_ins.index(param))
+            for position, param in enumerate(params)
+            if param in stand_ins
+        ]
+        if {number for _, number in value_positions} != set(range(len(stand_ins))):
             raise ImproperlyConfigured(
-                f"The value of a prepared query on {queryset.model.__name__} does not "
+                f"A value of a prepared query on {queryset.model.__name__} does not "
                 "reach its SQL as a parameter."
             )
         columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
@@ -97,7 +103,7 @@ class _Compiled:
     alias: str
     sql: str
     params: tuple
-    # Where the stand-in value is in `params`.
+    # (position in `params`, which value goes there)
     value_positions: list
     model: type
     field_names: list

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from clinic.prepared_queries import PreparedQuery
 
 from .models import (
+    Guide,
     GuideSection,
     GuideStretch,
     Keyword,
@@ -29,6 +30,7 @@ def _published_stretch_ids(guide_id):
     )
 
 
+_homepage = PreparedQuery(lambda: Guide.objects.published()[:1])
 _sections = PreparedQuery(lambda guide_id: GuideSection.objects.filter(guide_id=guide_id))
 _points = PreparedQuery(lambda guide_id: SectionPoint.objects.filter(section__guide_id=guide_id))
 _placements = PreparedQuery(
@@ -50,6 +52,11 @@ _keywords = PreparedQuery(
         )
     )
 )
+
+
+def homepage():
+    """`Guide.objects.homepage()`, the guide shown at the site's root, or None."""
+    return next(iter(_homepage()), None)
 
 
 def load_page(guide):

@@ -391,9 +391,9 @@ class StretchKeyword(models.Model):
 class GuideQuerySet(PublishedQuerySet):
     def homepage(self):
         """The guide shown at the site's root: the one flagged as the home
-        page, else the first published guide."""
-        published = self.published()
-        return published.filter(is_homepage=True).first() or published.first()
+        page, else the first published guide (`Meta.ordering` puts the
+        flagged one first)."""
+        return self.published().first()
 
 
 class Guide(ClinicallyReviewed, TimeStampedModel):

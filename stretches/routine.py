@@ -37,7 +37,7 @@ SERVICE_WORKER_SOURCE = Path(__file__).with_name("service-worker.js")
 
 def _routine_guide(slug=None):
     if slug is None:
-        guide = Guide.objects.homepage()
+        guide = guide_content.homepage()
         if guide is None:
             raise Http404("No guide yet.")
     else:

@@ -111,3 +111,17 @@ def test_children_know_their_parent_without_a_query():
         assert section.points.all()[0].section is section
         assert placement.stretch.stretch_keywords.all()[0].keyword.name == "hips"
     assert queries.captured_queries == []
+
+
+def test_the_home_page_guide_is_the_flagged_one_else_the_first_published():
+    article = Guide.objects.get(is_homepage=True)
+    make_guide(title="1 stretch a day, first by title")
+    assert guide_content.homepage() == Guide.objects.homepage() == article
+    Guide.objects.filter(pk=article.pk).update(is_homepage=False)
+    assert (
+        guide_content.homepage().title
+        == Guide.objects.homepage().title
+        == ("1 stretch a day, first by title")
+    )
+    Guide.objects.update(published=False)
+    assert guide_content.homepage() is None and Guide.objects.homepage() is None

@@ -3,6 +3,7 @@ gives, value for value, on SQLite and on PostgreSQL, for any value it is run
 with; querysets it cannot prepare are refused when it is first run."""
 
 import datetime
+import inspect
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -63,15 +64,32 @@ def test_an_instance_it_gives_saves_as_one_the_orm_gives():
     assert Stretch.objects.get(pk=stretch.pk).title == "Cat-cow, slowly"
 
 
+def test_it_takes_any_number_of_values_or_none():
+    hips, knees = make_keyword(), make_keyword()
+    make_stretch("Hip opener", keywords=[hips])
+    make_stretch("Knee hug", keywords=[knees])
+    either = PreparedQuery(
+        lambda first, second: Stretch.objects.filter(
+            stretch_keywords__keyword_id__in=[first, second]
+        ).order_by("title")
+    )
+    assert [s.title for s in either(hips.pk, knees.pk)] == ["Hip opener", "Knee hug"]
+    assert [s.title for s in either(knees.pk, 0)] == ["Knee hug"]
+    first_by_title = PreparedQuery(lambda: Stretch.objects.order_by("title")[:1])
+    assert first_by_title() == [Stretch.objects.order_by("title").first()]
+
+
 @pytest.mark.parametrize(
     "build",
     [
         lambda stretch_id: Step.objects.filter(stretch_id=stretch_id).select_related("stretch"),
         lambda stretch_id: Step.objects.filter(stretch_id=stretch_id).values("text"),
         lambda stretch_id: Step.objects.filter(stretch_id=1),
+        lambda stretch_id, text: Step.objects.filter(stretch_id=stretch_id),
     ],
-    ids=["select_related", "values", "value not in the SQL"],
+    ids=["select_related", "values", "value not in the SQL", "second value not in the SQL"],
 )
 def test_what_it_cannot_prepare_is_refused(build):
+    values = [1] * len(inspect.signature(build).parameters)
     with pytest.raises(ImproperlyConfigured):
-        PreparedQuery(build)(1)
+        PreparedQuery(build)(*values)

@@ -11,13 +11,16 @@ ORM uses, so they are the same instances a queryset would give.
     steps_of_guide = PreparedQuery(
         lambda guide_id: Step.objects.filter(stretch__guide_links__guide_id=guide_id)
     )
-    steps = steps_of_guide(guide.pk)
+    steps = by_parent(steps_of_guide(guide.pk), "stretch", stretches)
+    for stretch in stretches:
+        leave_loaded(stretch, "steps", steps[stretch.pk])  # stretch.steps.all(): no query
 
 The queryset is built with a stand-in for each value `build` takes, which
 must reach the SQL as a parameter (any filter on an integer field does), and
-each run puts the real values in their places. Only plain model querysets are prepared: no
-`select_related`, annotations or `values()`, whose rows need more than
-`from_db`.
+each run puts the real values in their places. Only plain model querysets
+are prepared: no `select_related`, annotations or `values()`, whose rows
+need more than `from_db`. `by_parent`, `know_parents` and `leave_loaded`
+then put the rows where `prefetch_related` would have.
 """
 
 import dataclasses
@@ -25,6 +28,7 @@ import inspect
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
+from django.db.models import QuerySet
 
 # Nobody's primary keys: the stand-in values a query is compiled with.
 STAND_INS = range(-918_273_645, -918_273_645 - 10, -1)
@@ -96,6 +100,55 @@ class PreparedQuery:
         )
         self._compiled[alias] = compiled
         return compiled
+
+
+# What prefetch_related leaves on instances, for rows a prepared query loaded.
+
+
+def by_parent(children, field_name, parents):
+    """`children` listed by their parent's primary key, in the order they
+    came, each knowing its parent (`child.<field_name>` needs no query)."""
+    by_parent = {parent.pk: [] for parent in parents}
+    for child in know_parents(children, field_name, {p.pk: p for p in parents}):
+        by_parent[getattr(child, f"{field_name}_id")].append(child)
+    return by_parent
+
+
+def know_parents(children, field_name, parents_by_pk):
+    """Caches each child's foreign key `field_name` from `parents_by_pk`."""
+    if children:
+        field = children[0]._meta.get_field(field_name)
+        for child in children:
+            field.set_cached_value(child, parents_by_pk[getattr(child, field.attname)])
+    return children
+
+
+def leave_loaded(instance, relation, rows):
+    """What `prefetch_related` leaves: `instance.<relation>.all()` gives `rows`
+    without a query."""
+    descriptor = getattr(type(instance), relation)
+    # A reverse foreign key or many-to-many lists the model holding the
+    # field; a many-to-many field its target.
+    if getattr(descriptor, "reverse", True):
+        model = descriptor.rel.related_model
+    else:
+        model = descriptor.rel.model
+    loaded = _LoadedRows(model=model)
+    loaded._result_cache = rows
+    loaded._prefetch_done = True
+    loaded._owner = (instance, relation)
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = loaded
+
+
+class _LoadedRows(QuerySet):
+    """Rows already loaded. A query built on them (`.filter()`, `.first()`)
+    starts from the relation's own query, as after `prefetch_related`, not
+    from every row of the table."""
+
+    def _chain(self):
+        instance, relation = self._owner
+        related = getattr(instance, relation)
+        return related._apply_rel_filters(QuerySet(model=self.model, using=self.db))._chain()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from django.views.generic import DetailView, ListView
 
 from clinic.models import SiteSettings
 
-from . import structured_data
+from . import pages, structured_data
 from .models import Clinician, Location, Weekday
 
 
@@ -20,12 +20,14 @@ def hours_by_day(rows, *, starts, ends):
 
 
 class ClinicianListView(ListView):
-    queryset = Clinician.objects.active().prefetch_related("appointment_types")
     context_object_name = "clinicians"
     template_name = "practice/clinician_list.html"
 
+    def get_queryset(self):
+        return pages.active_clinicians()
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(locations=Location.objects.active(), **kwargs)
+        return super().get_context_data(locations=pages.active_locations(), **kwargs)
 
 
 class ClinicianDetailView(DetailView):

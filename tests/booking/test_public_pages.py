@@ -54,6 +54,24 @@ def test_the_clinicians_page_lists_active_clinicians_only(client, practice):
     assert 'href="/locations/islington/"' in html
 
 
+def test_the_clinicians_page_lists_what_each_one_sees_patients_for_in_the_types_order(client):
+    first = make_clinician(name="Dr First", order=1)
+    second = make_clinician(name="Dr Second", order=2)
+    make_clinician(name="Dr Third", order=3)
+    gone = make_clinician(name="Dr Gone", is_active=False)
+    make_appointment_type(name="Review", order=3, clinicians=[first, gone])
+    make_appointment_type(name="Initial consultation", order=1, clinicians=[first, second])
+    make_appointment_type(name="Video call", order=2, clinicians=[second])
+    html = client.get(reverse("practice:clinicians")).content.decode()
+    cards = re.findall(r'<li class="card clinician-card">(.*?)</li>', html, re.S)
+    sees = [re.findall(r"Sees patients for: (.*?)</p>", card) for card in cards]
+    assert sees == [
+        ["Initial consultation (30 min), Review (30 min)"],
+        ["Initial consultation (30 min), Video call (30 min)"],
+        [],
+    ]
+
+
 def test_a_clinicians_page_shows_hours_by_place_and_a_book_with_link(client, practice):
     response = client.get(reverse("practice:clinician", kwargs={"slug": "dr-amira-hassan"}))
     html = response.content.decode()

@@ -16,8 +16,8 @@ ORM uses, so they are the same instances a queryset would give.
         leave_loaded(stretch, "steps", steps[stretch.pk])  # stretch.steps.all(): no query
 
 The queryset is built with a stand-in for each value `build` takes, which
-must reach the SQL as a parameter (any filter on an integer field does), and
-each run puts the real values in their places. Only plain model querysets
+must reach the SQL as a parameter (an exact lookup on a number or text field
+does), and each run puts the real values in their places. Only plain model querysets
 are prepared: no `select_related`, annotations or `values()`, whose rows
 need more than `from_db`. `by_parent`, `know_parents` and `leave_loaded`
 then put the rows where `prefetch_related` would have.
@@ -78,10 +78,14 @@ class PreparedQuery:
             )
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
+        # A text field's lookup gets the stand-in as text.
+        numbers = {
+            value: n for n, stand_in in enumerate(stand_ins) for value in (stand_in, str(stand_in))
+        }
         value_positions = [
-            (position, stand_ins.index(param))
+            (position, numbers[param])
             for position, param in enumerate(params)
-            if param in stand_ins
+            if isinstance(param, int | str) and param in numbers
         ]
         if {number for _, number in value_positions} != set(range(len(stand_ins))):
             raise ImproperlyConfigured(
@@ -107,7 +111,7 @@ class PreparedQuery:
 
 def by_parent(children, field_name, parents):
     """`children` listed by their parent's primary key, in the order they
-    came, each knowing its parent (`child.<field_name>` needs no query)."""
+    came, each knowing its parent, as `know_parents` leaves them."""
     by_parent = {parent.pk: [] for parent in parents}
     for child in know_parents(children, field_name, {p.pk: p for p in parents}):
         by_parent[getattr(child, f"{field_name}_id")].append(child)
@@ -115,12 +119,22 @@ def by_parent(children, field_name, parents):
 
 
 def know_parents(children, field_name, parents_by_pk):
-    """Caches each child's foreign key `field_name` from `parents_by_pk`."""
-    if children:
-        field = children[0]._meta.get_field(field_name)
-        for child in children:
-            field.set_cached_value(child, parents_by_pk[getattr(child, field.attname)])
-    return children
+    """The children whose parent (foreign key `field_name`) is in
+    `parents_by_pk`, each with it cached: `child.<field_name>` needs no query.
+
+    Each query reads the database as it is when it runs, so a parent saved
+    between two of them may be missing: its children are left out, and the
+    page shows what the parents' query found."""
+    if not children:
+        return children
+    field = children[0]._meta.get_field(field_name)
+    known = []
+    for child in children:
+        parent = parents_by_pk.get(getattr(child, field.attname))
+        if parent is not None:
+            field.set_cached_value(child, parent)
+            known.append(child)
+    return known
 
 
 def leave_loaded(instance, relation, rows):

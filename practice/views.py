@@ -1,11 +1,12 @@
 from itertools import groupby
 
+from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from clinic.models import SiteSettings
 
 from . import pages, structured_data
-from .models import Clinician, Location, Weekday
+from .models import Weekday
 
 
 def hours_by_day(rows, *, starts, ends):
@@ -31,16 +32,17 @@ class ClinicianListView(ListView):
 
 
 class ClinicianDetailView(DetailView):
-    queryset = Clinician.objects.active().prefetch_related("appointment_types")
     context_object_name = "clinician"
     template_name = "practice/clinician_detail.html"
 
+    def get_object(self, queryset=None):
+        clinician = pages.active_clinician(self.kwargs["slug"])
+        if clinician is None:
+            raise Http404("No such clinician.")
+        return clinician
+
     def get_context_data(self, **kwargs):
-        hours = (
-            self.object.weekly_hours.filter(location__is_active=True)
-            .select_related("location")
-            .order_by("location__order", "location__name", "weekday", "starts")
-        )
+        hours = pages.working_hours(self.object)
         places = [
             (location, hours_by_day(rows, starts="starts", ends="ends"))
             for location, rows in groupby(hours, key=lambda row: row.location)
@@ -53,19 +55,21 @@ class ClinicianDetailView(DetailView):
 
 
 class LocationDetailView(DetailView):
-    queryset = Location.objects.active().prefetch_related("opening_hours")
     context_object_name = "location"
     template_name = "practice/location_detail.html"
 
+    def get_object(self, queryset=None):
+        location = pages.active_location(self.kwargs["slug"])
+        if location is None:
+            raise Http404("No such location.")
+        return location
+
     def get_context_data(self, **kwargs):
-        clinicians = (
-            Clinician.objects.active().filter(weekly_hours__location=self.object).distinct()
-        )
         return super().get_context_data(
             opening_hours=hours_by_day(
                 self.object.opening_hours.all(), starts="opens", ends="closes"
             ),
-            clinicians=clinicians,
+            clinicians=pages.clinicians_at(self.object),
             structured_data=structured_data.medical_clinic(
                 self.object, clinic_name=SiteSettings.current(self.request).clinic_name
             ),

@@ -69,8 +69,9 @@ def load_page(guide):
     links = by_parent(_stretch_keywords(guide.pk), "stretch", stretches)
     keywords = {keyword.pk: keyword for keyword in _keywords(guide.pk)}
     for stretch in stretches:
-        leave_loaded(stretch, "stretch_keywords", links[stretch.pk])
-        know_parents(links[stretch.pk], "keyword", keywords)
+        leave_loaded(
+            stretch, "stretch_keywords", know_parents(links[stretch.pk], "keyword", keywords)
+        )
     return guide
 
 
@@ -79,7 +80,7 @@ def load_routine(guide):
     steps, and returns the stretches."""
     stretches = _stretches(guide.pk)
     placements = know_parents(_placements(guide.pk), "guide", {guide.pk: guide})
-    know_parents(placements, "stretch", {stretch.pk: stretch for stretch in stretches})
+    placements = know_parents(placements, "stretch", {s.pk: s for s in stretches})
     leave_loaded(guide, "guide_stretches", placements)
     steps = by_parent(_steps(guide.pk), "stretch", stretches)
     for stretch in stretches:

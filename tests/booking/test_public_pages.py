@@ -96,6 +96,25 @@ def test_an_inactive_or_unknown_clinician_is_404(client, practice):
     assert client.get("/clinicians/nobody/").status_code == 404
 
 
+def test_an_inactive_or_unknown_location_is_404(client, practice):
+    make_location(slug="old-site", is_active=False)
+    assert client.get("/locations/old-site/").status_code == 404
+    assert client.get("/locations/nowhere/").status_code == 404
+
+
+def test_a_clinicians_page_leaves_out_hours_at_a_closed_location(client, practice):
+    location, clinician = practice
+    closed = make_location(name="Old site", slug="old-site", order=0)
+    add_hours(clinician, closed, [2], ("09:00", "12:00"))
+    html = client.get("/clinicians/dr-amira-hassan/").content.decode()
+    assert "Old site" in html and "Islington clinic" in html
+    closed.is_active = False
+    closed.save()
+    html = client.get("/clinicians/dr-amira-hassan/").content.decode()
+    assert "Old site" not in html and "Tuesday" not in html
+    assert "Monday</th><td>09:00–12:30, 13:30–17:00" in html
+
+
 def test_a_location_page_has_address_hours_map_link_and_who_works_there(client, practice):
     response = client.get(reverse("practice:location", kwargs={"slug": "islington"}))
     html = response.content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from clinic.prepared_queries import PreparedQuery
+from clinic.prepared_queries import PreparedQuery, by_parent, know_parents
 from stretches.models import Step, Stretch
 from tests.factories import make_keyword, make_stretch
 
@@ -93,3 +93,24 @@ def test_what_it_cannot_prepare_is_refused(build):
     values = [1] * len(inspect.signature(build).parameters)
     with pytest.raises(ImproperlyConfigured):
         PreparedQuery(build)(*values)
+
+
+def test_a_text_value_is_bound_as_text():
+    make_stretch("Cobra", slug="cobra")
+    make_stretch("Cat-cow", slug="cat-cow")
+    by_slug = PreparedQuery(lambda slug: Stretch.objects.filter(slug=slug))
+    assert [s.title for s in by_slug("cobra")] == ["Cobra"]
+    assert [s.title for s in by_slug("cat-cow")] == ["Cat-cow"]
+    assert by_slug("' OR 1=1 --") == []
+
+
+def test_children_whose_parent_was_not_loaded_are_left_out():
+    # Each query reads the database as it is when it runs: a stretch published
+    # between the stretches' query and the steps' has steps but no stretch.
+    loaded = make_stretch("Loaded", steps=("Kneel.",))
+    published_since = make_stretch("Published since", steps=("Stand.",))
+    steps = list(Step.objects.filter(stretch__in=[loaded, published_since]))
+    steps_by_stretch = by_parent(steps, "stretch", [loaded])
+    assert steps_by_stretch == {loaded.pk: [steps[0]]}
+    assert steps[0].stretch is loaded
+    assert know_parents(steps, "stretch", {}) == []

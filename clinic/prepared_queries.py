@@ -15,12 +15,14 @@ ORM uses, so they are the same instances a queryset would give.
     for stretch in stretches:
         leave_loaded(stretch, "steps", steps[stretch.pk])  # stretch.steps.all(): no query
 
-The queryset is built with a stand-in for each value `build` takes, which
-must reach the SQL as a parameter (an exact lookup on a number or text field
-does), and each run puts the real values in their places. Only plain model querysets
-are prepared: no `select_related`, annotations or `values()`, whose rows
-need more than `from_db`. `by_parent`, `know_parents` and `leave_loaded`
-then put the rows where `prefetch_related` would have.
+The queryset is built once, with a stand-in for each value `build` takes,
+which must reach the SQL as a parameter (an exact lookup on a number or text
+field does); each run puts the real values in their places. Anything else
+`build` computes, such as the time, is fixed at that first build: make it a
+value. Only plain model querysets are prepared: no `select_related`,
+annotations or `values()`, whose rows need more than `from_db`.
+`by_parent`, `know_parents` and `leave_loaded` then put the rows where
+`prefetch_related` would have.
 """
 
 import dataclasses

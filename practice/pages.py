@@ -45,16 +45,8 @@ def active_clinicians():
         type_ids.get(link.clinician_id, set()).add(link.appointmenttype_id)
     appointment_types = _appointment_types()
     for clinician in clinicians:
-        ids = type_ids[clinician.pk]
-        leave_loaded(
-            clinician,
-            "appointment_types",
-            [
-                appointment_type
-                for appointment_type in appointment_types
-                if appointment_type.pk in ids
-            ],
-        )
+        sees = [kind for kind in appointment_types if kind.pk in type_ids[clinician.pk]]
+        leave_loaded(clinician, "appointment_types", sees)
     return clinicians
 
 

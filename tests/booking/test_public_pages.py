@@ -103,7 +103,7 @@ def test_an_inactive_or_unknown_location_is_404(client, practice):
 
 
 def test_a_clinicians_page_leaves_out_hours_at_a_closed_location(client, practice):
-    location, clinician = practice
+    _location, clinician = practice
     closed = make_location(name="Old site", slug="old-site", order=0)
     add_hours(clinician, closed, [2], ("09:00", "12:00"))
     html = client.get("/clinicians/dr-amira-hassan/").content.decode()

@@ -332,7 +332,12 @@ class Stretch(ClinicallyReviewed, TimeStampedModel):
 
     def ordered_keywords(self):
         """Keywords in the order staff gave them (uses the prefetch when present)."""
-        return [link.keyword for link in self.stretch_keywords.all()]
+        # Read three times per stretch on a guide's page: the prefetched rows
+        # are read directly, without building a related manager each time.
+        links = getattr(self, "_prefetched_objects_cache", {}).get("stretch_keywords")
+        if links is None:
+            links = self.stretch_keywords.all()
+        return [link.keyword for link in links]
 
 
 def _span(low, high):

@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from clinic import page_urls, site_address
+from clinic import jinja, page_urls, site_address
 
 register = template.Library()
 
@@ -58,3 +58,10 @@ def page_url(viewname, **kwargs):
     """`{% url %}` for the site's own pages, each address worked out once
     (clinic/page_urls.py): every page's header and footer link five."""
     return page_urls.page_url(viewname, **kwargs)
+
+
+@register.simple_tag
+def fragment(template_name, **values):
+    """Renders a Jinja2 fragment (clinic/jinja.py) with only `values`:
+    `{% fragment "stretches/_stretch.jinja" stretch=stretch sub="2" %}`."""
+    return jinja.render_fragment(template_name, values)

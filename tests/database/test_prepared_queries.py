@@ -7,6 +7,7 @@ import inspect
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.signals import post_init
 from django.utils import timezone
 
 from clinic.prepared_queries import PreparedQuery, by_parent, know_parents
@@ -114,3 +115,33 @@ def test_children_whose_parent_was_not_loaded_are_left_out():
     assert steps_by_stretch == {loaded.pk: [steps[0]]}
     assert steps[0].stretch is loaded
     assert know_parents(steps, "stretch", {}) == []
+
+
+def test_a_post_init_receiver_sees_every_instance_it_gives():
+    keyword = make_keyword()
+    make_stretch("Cat-cow", keywords=[keyword])
+    make_stretch("Cobra", keywords=[keyword])
+    seen = []
+
+    def remember(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(remember, sender=Stretch)
+    try:
+        prepared = stretches_with_keyword(keyword.pk)
+    finally:
+        post_init.disconnect(remember, sender=Stretch)
+    assert [id(instance) for instance in seen] == [id(instance) for instance in prepared]
+    assert values(prepared) == values(Stretch.objects.filter(stretch_keywords__keyword=keyword))
+
+
+def test_an_instance_built_directly_holds_what_from_db_gives_it():
+    keyword = make_keyword()
+    make_stretch("Cat-cow", keywords=[keyword], image="stretches/cat-cow.jpg")
+    [built] = stretches_with_keyword(keyword.pk)
+    [expected] = Stretch.objects.filter(stretch_keywords__keyword=keyword)
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+        k: v for k, v in vars(expected).items() if k != "_state"
+    }
+    assert (built._state.adding, built._state.db) == (False, "default")
+    assert built.image.name == "stretches/cat-cow.jpg" and built.image.instance is built

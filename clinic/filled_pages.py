@@ -55,6 +55,11 @@ def filled_page(key, placeholders, render, timeout):
     return _recent_pages.get_or_make(key, make)
 
 
+def made_page(key):
+    """The FilledPage under `key` if this process has made it, else None."""
+    return _recent_pages.get(key)
+
+
 class FilledPage:
     """A page's HTML cut at its placeholders, with each part's bytes and
     their deflate blocks ready."""

@@ -90,6 +90,9 @@ MIDDLEWARE = [
     # request id, which differs on every response (clinic/request_log.py).
     "clinic.request_log.RequestLogMiddleware",
     "clinic.page_cache.PageCacheMiddleware",
+    # Sees the headers every middleware below gives a page filled in per
+    # visitor, to answer the next such request ahead of them (clinic/filled_pages_wsgi.py).
+    "clinic.filled_pages_wsgi.RecordFilledPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

@@ -18,6 +18,7 @@ import time
 
 from clinic.csrf import masked_csrf_token
 from clinic.filled_pages import filled_page
+from clinic.filled_pages import made_page as made_filled_page
 from clinic.models import ContentVersion
 from clinic.page_cache import release
 
@@ -48,6 +49,11 @@ def empty_form_page(request, render_with):
         ),
         CACHE_SECONDS,
     )
+
+
+def made_page(request):
+    """The page as `empty_form_page` gives it, if this process has made it."""
+    return made_filled_page(page_key(request))
 
 
 def visitor_values(request, initial):

@@ -4,11 +4,13 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
+from clinic.filled_pages_wsgi import answer_ahead_with
 from clinic.network import client_ip, client_network
 from clinic.ratelimit import allow, parse_rate, period_name
 
@@ -47,10 +49,10 @@ class ConsultationRequestView(FormView):
         if request.GET.get("stretch"):
             return super().get(request, *args, **kwargs)
         # The empty form is the same for everyone but for three values:
-        # rendered once per content version (consultations/form_page.py).
+        # rendered once per content version (consultations/form_page.py),
+        # then answered ahead of Django's middleware (clinic/filled_pages_wsgi.py).
         page = form_page.empty_form_page(request, self._render_empty_form)
-        initial = {"form_token": issue_form_token(), "source_page": referring_page(request)}
-        return page.response(request, form_page.visitor_values(request, initial))
+        return answer_ahead_with(empty_form_ahead)(_filled_in(request, page))
 
     def _render_empty_form(self, initial, extra_context):
         form = self.get_form_class()(initial=self.get_initial() | initial, page_path="")
@@ -91,6 +93,23 @@ class ConsultationRequestView(FormView):
         response = self.render_to_response(context, status=429)
         response["Retry-After"] = str(parse_rate(settings.CONSULTATION_RATE_LIMIT)[1])
         return response
+
+
+def _filled_in(request, page):
+    initial = {"form_token": issue_form_token(), "source_page": referring_page(request)}
+    return page.response(request, form_page.visitor_values(request, initial))
+
+
+def empty_form_ahead(request):
+    """The empty form for `request`, as the view answers it, for a request
+    that skipped the middleware (clinic/filled_pages_wsgi.py); None until this
+    process has made the page for the current content version."""
+    page = form_page.made_page(request)
+    if page is None:
+        return None
+    response = _filled_in(request, page)
+    add_never_cache_headers(response)
+    return response
 
 
 def referring_page(request):

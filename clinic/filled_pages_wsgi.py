@@ -1,0 +1,148 @@
+"""Pages filled in per visitor (clinic/filled_pages.py), answered before
+Django's middleware.
+
+The empty consultation form is rendered once and filled in per visitor, so
+what it costs is the trip through Django: the handler and some twenty
+middleware took three times what the view did. Once Django has answered such
+a page in full for a path, host and scheme, this process answers the same
+request here, as `clinic/page_cache_wsgi.py` does for cached pages:
+
+- Django's own request object, with the visitor's CSRF cookie read and set
+  again by Django's own `CsrfViewMiddleware` (its `process_request` and
+  `process_response`), and the view's own code filling the page in;
+- the headers the middleware gave Django's full answer (security policy,
+  framing, referrer), recorded by `RecordFilledPagesMiddleware`; the headers
+  made afresh for each answer (cookie, expiry, length, encoding) come from
+  this answer.
+
+Only a plain GET with no query and no session cookie is answered here, for a
+path, host and scheme Django has answered the same way, with the page
+already made in this process; anything else goes to Django.
+"""
+
+import dataclasses
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import DatabaseError
+from django.middleware.csrf import CsrfViewMiddleware
+
+from clinic import page_cache
+from clinic.page_cache_wsgi import CONDITIONAL_HEADERS, content_version, scheme_of
+
+# Made for each answer: the answer's own, never the recorded ones.
+PER_ANSWER = {
+    "cache-control",
+    "content-encoding",
+    "content-length",
+    "content-type",
+    "expires",
+    "vary",
+}
+
+# (path, host headers, scheme) -> _Route. Bounded: hosts are few and only
+# accepted ones are recorded (ALLOWED_HOSTS), paths are the site's own.
+_routes = {}
+MAX_ROUTES = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class _Route:
+    # `answer(request)`: the view's response for a page already made, or None.
+    answer: object
+    # The headers Django's middleware gave the full answer, but PER_ANSWER.
+    headers: tuple
+
+
+def answer_ahead_with(answer):
+    """Marks a view's response as one this process may give again ahead of
+    Django, made by `answer(request)` for a request the middleware has not
+    seen (returning None when it cannot)."""
+
+    def mark(response):
+        response.answer_ahead = answer
+        return response
+
+    return mark
+
+
+class RecordFilledPagesMiddleware:
+    """Records the headers Django's middleware gave a response its view
+    marked with `answer_ahead_with`, when the request was one this module
+    answers: after this, such requests need not reach Django. Placed right
+    under `PageCacheMiddleware`, so every other middleware has had its say."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        answer = getattr(response, "answer_ahead", None)
+        if answer is not None and _recordable(request, response):
+            key = (request.path_info, page_cache.host_headers(request.META), request.scheme)
+            if key in _routes or len(_routes) < MAX_ROUTES:
+                headers = tuple(
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in PER_ANSWER
+                )
+                _routes[key] = _Route(answer, headers)
+        return response
+
+
+def _recordable(request, response):
+    return (
+        _plain_get(request.META)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and response.status_code == 200
+        and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
+        and not settings.DEBUG
+    )
+
+
+def _plain_get(environ):
+    return (
+        environ.get("REQUEST_METHOD") == "GET"
+        and not environ.get("QUERY_STRING")
+        and not any(header in environ for header in CONDITIONAL_HEADERS)
+    )
+
+
+def filled_page(environ):
+    """(status, headers, body) for a filled-in page answered here, or None
+    to let Django answer."""
+    if not _routes or not _plain_get(environ) or settings.DEBUG:
+        return None
+    scheme = scheme_of(environ)
+    route = _routes.get((environ.get("PATH_INFO", "/"), page_cache.host_headers(environ), scheme))
+    if route is None or (scheme != "https" and settings.SECURE_SSL_REDIRECT):
+        return None
+    request = WSGIRequest(environ)
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    try:
+        request.content_version = content_version()
+    except DatabaseError:
+        return None  # Django meets the outage and answers its "please try again" page.
+    csrf = CsrfViewMiddleware(_no_view)
+    csrf.process_request(request)
+    response = route.answer(request)
+    if response is None:
+        return None
+    csrf.process_response(request, response)
+    response["Content-Length"] = str(len(response.content))
+    headers = [
+        *route.headers,
+        *response.items(),
+        *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
+    ]
+    return f"{response.status_code} {response.reason_phrase}", headers, response.content
+
+
+def _no_view(request):  # CsrfViewMiddleware wants one; only its hooks are used
+    raise NotImplementedError
+
+
+def forget_routes():
+    """Tests: each starts with Django answering."""
+    _routes.clear()

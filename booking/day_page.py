@@ -25,7 +25,7 @@ import time
 from django.utils import timezone
 
 from clinic.csrf import masked_csrf_token
-from clinic.filled_pages import filled_page
+from clinic.filled_pages import filled_page, made_page
 from clinic.models import ContentVersion
 from clinic.page_cache import release
 
@@ -66,4 +66,13 @@ def day_page(request, key, render):
     """This visitor's copy of the page under `key`, as a response;
     `render(csrf_token)` renders it when no process has yet."""
     page = filled_page(key, (CSRF_TOKEN,), lambda: render(CSRF_TOKEN), CACHE_SECONDS)
+    return page.response(request, {CSRF_TOKEN: masked_csrf_token(request)})
+
+
+def made_day_page(request, key):
+    """This visitor's copy of the page under `key` if this process has made
+    it, else None (clinic/filled_pages_wsgi.py)."""
+    page = made_page(key)
+    if page is None:
+        return None
     return page.response(request, {CSRF_TOKEN: masked_csrf_token(request)})

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from clinic.filled_pages_wsgi import answer_ahead_with
 from clinic.models import ContentVersion
 from clinic.recent import Recent
 from consultations.red_flags import Urgency
@@ -241,7 +243,19 @@ def slot_buttons(slots_with_local_times, day_name):
     return mark_safe(f'<ul class="list-inline slot-times">{buttons}</ul>\n')
 
 
-def _times_page(request, state, choice, *, clinicians=None, nearest=None, error="", status=200):
+def _times_page(
+    request,
+    state,
+    choice,
+    *,
+    clinicians=None,
+    nearest=None,
+    error="",
+    status=200,
+    made_only=False,
+):
+    """The day view. `made_only`: the plain week only if this process has
+    already made it, else None (for `times_ahead`)."""
     now = timezone.now()  # one moment for the key and the page alike
     first_day = _first_day(request)
     if clinicians is None:
@@ -270,6 +284,8 @@ def _times_page(request, state, choice, *, clinicians=None, nearest=None, error=
         details_kept=details_kept,
         now=now,
     )
+    if made_only:
+        return day_page.made_day_page(request, key)
     return day_page.day_page(
         request, key, lambda csrf_token: render_page(csrf_token).content.decode()
     )
@@ -321,7 +337,28 @@ def times(request):
         _release_held_time(state)
         _save(request, state)
     choice, clinicians = week_choice
-    return _times_page(request, state, choice, clinicians=clinicians)
+    # The plain week: answered ahead of Django's middleware next time
+    # (clinic/filled_pages_wsgi.py).
+    return answer_ahead_with(times_ahead)(
+        _times_page(request, state, choice, clinicians=clinicians)
+    )
+
+
+def times_ahead(request):
+    """The week of times as `times` answers it, for a request that skipped
+    the middleware (clinic/filled_pages_wsgi.py): None unless it is the plain
+    week this process has already made, with nothing to write."""
+    state = _state(request)
+    if state.get("hold_token"):
+        return None  # giving the held time back is a write: Django does it
+    week_choice = _week_choice(request, state)
+    if week_choice is None:
+        return None
+    choice, clinicians = week_choice
+    response = _times_page(request, state, choice, clinicians=clinicians, made_only=True)
+    if response is not None:
+        add_never_cache_headers(response)
+    return response
 
 
 @never_cache

@@ -1,28 +1,33 @@
 """Pages filled in per visitor (clinic/filled_pages.py), answered before
 Django's middleware.
 
-The empty consultation form is rendered once and filled in per visitor, so
-what it costs is the trip through Django: the handler and some twenty
-middleware took three times what the view did. Once Django has answered such
+The empty consultation form and a week of booking times are rendered once
+and filled in per visitor, so what they cost is the trip through Django: the
+handler and some twenty middleware took more than the view did. Once Django has answered such
 a page in full for a path, host and scheme, this process answers the same
 request here, as `clinic/page_cache_wsgi.py` does for cached pages:
 
-- Django's own request object, with the visitor's CSRF cookie read and set
-  again by Django's own `CsrfViewMiddleware` (its `process_request` and
-  `process_response`), and the view's own code filling the page in;
+- Django's own request object, with the visitor's session and CSRF cookie
+  read, and written back, by Django's own `SessionMiddleware` and
+  `CsrfViewMiddleware` (their `process_request` and `process_response`),
+  and the view's own code filling the page in;
 - the headers the middleware gave Django's full answer (security policy,
   framing, referrer), recorded by `RecordFilledPagesMiddleware`; the headers
   made afresh for each answer (cookie, expiry, length, encoding) come from
   this answer.
 
-Only a plain GET with no query and no session cookie is answered here, for a
-path, host and scheme Django has answered the same way, with the page
-already made in this process; anything else goes to Django.
+Only a plain GET with no query is answered here, for a path, host and
+scheme Django has answered the same way, with the page already made in this
+process and nothing to write but cookies; anything else goes to Django. The
+other middleware does nothing to such a request: the staff-only checks look
+at admin paths, the rest at the host, the scheme and the method, which are
+the ones Django accepted.
 """
 
 import dataclasses
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
 from django.middleware.csrf import CsrfViewMiddleware
@@ -93,7 +98,6 @@ class RecordFilledPagesMiddleware:
 def _recordable(request, response):
     return (
         _plain_get(request.META)
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and response.status_code == 200
         and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
         and not settings.DEBUG
@@ -118,18 +122,19 @@ def filled_page(environ):
     if route is None or (scheme != "https" and settings.SECURE_SSL_REDIRECT):
         return None
     request = WSGIRequest(environ)
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return None
     try:
         request.content_version = content_version()
+        # The two middlewares whose work differs per visitor, as Django runs
+        # them: the session first, the CSRF cookie inside it.
+        _sessions.process_request(request)
+        _csrf.process_request(request)
+        response = route.answer(request)
+        if response is None:
+            return None
+        _csrf.process_response(request, response)
+        _sessions.process_response(request, response)
     except DatabaseError:
         return None  # Django meets the outage and answers its "please try again" page.
-    csrf = CsrfViewMiddleware(_no_view)
-    csrf.process_request(request)
-    response = route.answer(request)
-    if response is None:
-        return None
-    csrf.process_response(request, response)
     response["Content-Length"] = str(len(response.content))
     headers = [
         *route.headers,
@@ -139,8 +144,12 @@ def filled_page(environ):
     return f"{response.status_code} {response.reason_phrase}", headers, response.content
 
 
-def _no_view(request):  # CsrfViewMiddleware wants one; only its hooks are used
+def _no_view(request):  # the middlewares want one; only their hooks are used
     raise NotImplementedError
+
+
+_sessions = SessionMiddleware(_no_view)
+_csrf = CsrfViewMiddleware(_no_view)
 
 
 def forget_routes():

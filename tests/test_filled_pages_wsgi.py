@@ -159,6 +159,24 @@ def test_a_form_sent_from_a_page_answered_ahead_of_django_is_stored(site, settin
     assert ConsultationRequest.objects.count() == 1
 
 
+@pytest.mark.parametrize("session_key", ["k" * 32, "abc"])  # well formed, or not
+def test_a_visitor_with_a_session_cookie_gets_the_cookies_django_gives(
+    site, requests_django_saw, session_key
+):
+    cookie = f"csrftoken={SECRET}; sessionid={session_key}"
+    call(site, environ())
+    by_django = call(WSGIHandler(), environ(cookie=cookie))
+    seen = len(requests_django_saw)
+    ahead = call(site, environ(cookie=cookie))
+    assert len(requests_django_saw) == seen
+
+    def cookies(answer):
+        return sorted(value.split("=", 1)[0].strip() for n, value in answer[1] if n == "Set-Cookie")
+
+    assert cookies(ahead) == cookies(by_django)
+    assert {n for n, _ in ahead[1]} == {n for n, _ in by_django[1]}
+
+
 def test_each_visitor_gets_their_own_form_token_and_referring_page(site):
     call(site, environ())
     first = page(call(site, environ(HTTP_REFERER="http://testserver/stretches/cobra-stretch/"))[2])
@@ -172,7 +190,7 @@ def test_each_visitor_gets_their_own_form_token_and_referring_page(site):
     "unusual",
     [
         {"path": FORM + "?stretch=cobra-stretch"},
-        {"cookie": f"csrftoken={SECRET}; sessionid=abc"},
+        {"REQUEST_METHOD": "POST"},
         {"REQUEST_METHOD": "HEAD"},
         {"HTTP_IF_MODIFIED_SINCE": "Mon, 30 Nov 2026 10:00:00 GMT"},
         {"HTTP_HOST": "other.example"},

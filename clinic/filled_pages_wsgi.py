@@ -25,6 +25,7 @@ the ones Django accepted.
 """
 
 import dataclasses
+import logging
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -34,6 +35,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from clinic import page_cache
 from clinic.page_cache_wsgi import CONDITIONAL_HEADERS, content_version, scheme_of
+
+logger = logging.getLogger(__name__)
 
 # Made for each answer: the answer's own, never the recorded ones.
 PER_ANSWER = {
@@ -135,6 +138,10 @@ def filled_page(environ):
         _sessions.process_response(request, response)
     except DatabaseError:
         return None  # Django meets the outage and answers its "please try again" page.
+    except Exception:
+        # Nothing was written: Django answers instead, as it would have.
+        logger.exception("A filled-in page could not be answered ahead of Django")
+        return None
     response["Content-Length"] = str(len(response.content))
     headers = [
         *route.headers,

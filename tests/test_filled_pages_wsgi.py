@@ -237,3 +237,20 @@ def test_nothing_is_recorded_while_debugging(site, settings):
     call(site, environ())
     settings.DEBUG = False
     assert filled_pages_wsgi.filled_page(environ()) is None
+
+
+def test_a_page_that_fails_ahead_of_django_is_answered_by_django(site, monkeypatch, caplog):
+    call(site, environ())
+
+    def broken(request):
+        raise RuntimeError("a bug")
+
+    [key] = filled_pages_wsgi._routes
+    monkeypatch.setitem(
+        filled_pages_wsgi._routes,
+        key,
+        filled_pages_wsgi._Route(broken, filled_pages_wsgi._routes[key].headers),
+    )
+    status, _, body = call(site, environ())
+    assert status == "200 OK" and "csrfmiddlewaretoken" in page(body)
+    assert "could not be answered ahead of Django" in caplog.text

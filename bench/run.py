@@ -334,7 +334,9 @@ def write_results(results, slot_search_results, speed_ms, args, command, seconds
         "`PageCacheMiddleware` stored. The empty consultation form is rendered once per "
         "content version, each visitor's tokens filled in (`consultations/form_page.py`). "
         "The day view (first available clinician) is rendered once per state of the diary "
-        "and filled in per visitor (`booking/day_page.py`).",
+        "and filled in per visitor (`booking/day_page.py`). Once Django has answered either "
+        "in full, a worker answers them ahead of Django's middleware, with Django's session "
+        "and CSRF middleware and the recorded headers (`clinic/filled_pages_wsgi.py`).",
         "- Server CPU µs/request: the gunicorn workers' user + system CPU time over the "
         "requests they answered (from /proc). CPU ratio = the yardstick's CPU per request / "
         "the page's (median over the rounds): much less swayed by other work on the "

@@ -47,13 +47,7 @@ def django_answers_first():
 
 @pytest.fixture
 def site():
-    # As Django's test client does: a request's end must not close the
-    # connection that holds the test's transaction.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield serve_cached_pages(WSGIHandler())
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    return serve_cached_pages(WSGIHandler())
 
 
 @pytest.fixture
@@ -107,7 +101,15 @@ def call(application, env):
     def start_response(status, headers, exc_info=None):
         answer["status"], answer["headers"] = status, headers
 
-    body = b"".join(application(env, start_response))
+    # As Django's test client does around each request: its end must not
+    # close the connection that holds the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(application(env, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], body
 
 

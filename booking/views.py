@@ -339,7 +339,8 @@ def times(request):
     choice, clinicians = week_choice
     # The plain week: answered ahead of Django's middleware next time
     # (clinic/filled_pages_wsgi.py).
-    return answer_ahead_with(times_ahead)(
+    # `?from=` names the week shown: `times_ahead` reads it as `times` does.
+    return answer_ahead_with(times_ahead, query=True)(
         _times_page(request, state, choice, clinicians=clinicians)
     )
 

@@ -16,9 +16,10 @@ request here, as `clinic/page_cache_wsgi.py` does for cached pages:
   made afresh for each answer (cookie, expiry, length, encoding) come from
   this answer.
 
-Only a plain GET with no query is answered here, for a path, host and
-scheme Django has answered the same way, with the page already made in this
-process and nothing to write but cookies; anything else goes to Django. The
+Only a plain GET is answered here (with no query, unless the view reads
+it), for a path, host and scheme Django has answered the same way, with the
+page already made in this process and nothing to write but cookies;
+anything else goes to Django. The
 other middleware does nothing to such a request: the staff-only checks look
 at admin paths, the rest at the host, the scheme and the method, which are
 the ones Django accepted.
@@ -60,15 +61,19 @@ class _Route:
     answer: object
     # The headers Django's middleware gave the full answer, but PER_ANSWER.
     headers: tuple
+    # Whether `answer` reads the query string.
+    reads_query: bool = False
 
 
-def answer_ahead_with(answer):
+def answer_ahead_with(answer, *, query=False):
     """Marks a view's response as one this process may give again ahead of
     Django, made by `answer(request)` for a request the middleware has not
-    seen (returning None when it cannot)."""
+    seen (returning None when it cannot). `query`: `answer` reads the query
+    string (requests with one are otherwise left to Django)."""
 
     def mark(response):
         response.answer_ahead = answer
+        response.answer_ahead_reads_query = query
         return response
 
     return mark
@@ -86,7 +91,8 @@ class RecordFilledPagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         answer = getattr(response, "answer_ahead", None)
-        if answer is not None and _recordable(request, response):
+        reads_query = getattr(response, "answer_ahead_reads_query", False)
+        if answer is not None and _recordable(request, response, reads_query):
             key = (request.path_info, page_cache.host_headers(request.META), request.scheme)
             if key in _routes or len(_routes) < MAX_ROUTES:
                 headers = tuple(
@@ -94,23 +100,25 @@ class RecordFilledPagesMiddleware:
                     for name, value in response.items()
                     if name.lower() not in PER_ANSWER
                 )
-                _routes[key] = _Route(answer, headers)
+                _routes[key] = _Route(answer, headers, reads_query)
         return response
 
 
-def _recordable(request, response):
+def _recordable(request, response, reads_query):
     return (
-        _plain_get(request.META)
+        _plain_get(request.META, reads_query)
         and response.status_code == 200
         and set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
         and not settings.DEBUG
     )
 
 
-def _plain_get(environ):
+def _plain_get(environ, reads_query):
+    query = environ.get("QUERY_STRING")
     return (
         environ.get("REQUEST_METHOD") == "GET"
-        and not environ.get("QUERY_STRING")
+        # As RejectNulBytesMiddleware: an address with a NUL gets Django's 400.
+        and (not query or (reads_query and "%00" not in query and "\x00" not in query))
         and not any(header in environ for header in CONDITIONAL_HEADERS)
     )
 
@@ -118,11 +126,13 @@ def _plain_get(environ):
 def filled_page(environ):
     """(status, headers, body) for a filled-in page answered here, or None
     to let Django answer."""
-    if not _routes or not _plain_get(environ) or settings.DEBUG:
+    if not _routes or environ.get("REQUEST_METHOD") != "GET" or settings.DEBUG:
         return None
     scheme = scheme_of(environ)
     route = _routes.get((environ.get("PATH_INFO", "/"), page_cache.host_headers(environ), scheme))
-    if route is None or (scheme != "https" and settings.SECURE_SSL_REDIRECT):
+    if route is None or not _plain_get(environ, route.reads_query):
+        return None
+    if scheme != "https" and settings.SECURE_SSL_REDIRECT:
         return None
     request = WSGIRequest(environ)
     try:

@@ -212,3 +212,20 @@ def test_a_visitor_who_has_not_chosen_is_sent_to_choose_by_django(site, patient)
     assert filled_pages_wsgi.filled_page(environ(csrf_only)) is None
     status, headers, _ = call(site, environ(csrf_only))
     assert status.startswith("302") and dict(headers)["Location"] == "/book/choose/"
+
+
+def test_another_week_is_answered_ahead_once_django_has_made_it(site, patient, requests_django_saw):
+    next_week = environ(patient, QUERY_STRING="from=2026-03-09")
+    by_django = page(call(site, next_week)[2])
+    seen = len(requests_django_saw)
+    ahead = page(call(site, next_week)[2])
+    assert len(requests_django_saw) == seen
+    assert without_token(ahead) == without_token(by_django)
+    assert "2026-03-09" in " ".join(offered(ahead))
+    assert not any(value.startswith("2026-03-02") for value in offered(ahead))
+
+
+def test_an_address_with_a_nul_is_refused_by_django(site, patient):
+    call(site, environ(patient))
+    assert filled_pages_wsgi.filled_page(environ(patient, QUERY_STRING="from=%00")) is None
+    assert call(site, environ(patient, QUERY_STRING="from=%00"))[0].startswith("400")

@@ -22,7 +22,8 @@ page already made in this process and nothing to write but cookies;
 anything else goes to Django. The
 other middleware does nothing to such a request: the staff-only checks look
 at admin paths, the rest at the host, the scheme and the method, which are
-the ones Django accepted.
+the ones Django accepted. A middleware added later that acts on public GETs
+must be run here too.
 """
 
 import dataclasses

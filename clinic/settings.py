@@ -91,7 +91,8 @@ MIDDLEWARE = [
     "clinic.request_log.RequestLogMiddleware",
     "clinic.page_cache.PageCacheMiddleware",
     # Sees the headers every middleware below gives a page filled in per
-    # visitor, to answer the next such request ahead of them (clinic/filled_pages_wsgi.py).
+    # visitor, to answer the next such request ahead of them
+    # (clinic/filled_pages_wsgi.py: a new middleware that acts on public GETs must run there too).
     "clinic.filled_pages_wsgi.RecordFilledPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic.middleware.ContentSecurityPolicyMiddleware",

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_started
 from huey.contrib.djhuey import HUEY
 from huey.storage import MemoryStorage
 
@@ -30,10 +31,21 @@ def empty_cache():
 
 
 def forget_everything_cached():
-    from clinic import recent
+    from clinic import filled_pages_wsgi, recent
 
     cache.clear()
     recent.forget_everything()
+    # And which pages Django has answered: each test starts with Django answering.
+    filled_pages_wsgi.forget_routes()
+
+
+@pytest.fixture
+def wsgi_site():
+    """The application clinic/wsgi.py serves, with this test's settings
+    (tests/wsgi_calls.py)."""
+    from tests import wsgi_calls
+
+    return wsgi_calls.site()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -62,3 +74,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def requests_django_saw():
+    """One entry per request Django itself handled (not answered ahead of it)."""
+    seen = []
+
+    def count(**kwargs):
+        seen.append(1)
+
+    request_started.connect(count)
+    yield seen
+    request_started.disconnect(count)

@@ -6,19 +6,16 @@ only once Django has answered it in full, and anything unusual left to Django.""
 import gzip
 import io
 import re
-import sys
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.middleware.csrf import _unmask_cipher_token
 
 from bench.load import consultation_payload
 from clinic import filled_pages_wsgi
 from clinic.models import SiteSettings
-from clinic.page_cache_wsgi import serve_cached_pages
 from consultations.models import ConsultationRequest
+from tests.wsgi_calls import call, wsgi_environ
 
 pytestmark = pytest.mark.django_db
 
@@ -28,66 +25,10 @@ SECRET = "abcdefghijabcdefghijabcdefghijAB"  # a CSRF cookie as Django sets it
 PER_ANSWER = {"Expires", "Content-Length", "Set-Cookie", "X-Request-ID"}
 
 
-@pytest.fixture(autouse=True)
-def django_answers_first():
-    filled_pages_wsgi.forget_routes()
-    yield
-    filled_pages_wsgi.forget_routes()
-
-
-@pytest.fixture
-def site():
-    # As Django's test client does: a request's end must not close the
-    # connection that holds the test's transaction.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield serve_cached_pages(WSGIHandler())
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def requests_django_saw():
-    seen = []
-
-    def count(**kwargs):
-        seen.append(1)
-
-    request_started.connect(count)
-    yield seen
-    request_started.disconnect(count)
-
-
-def environ(path=FORM, cookie=f"csrftoken={SECRET}", **headers):
-    path, _, query = path.partition("?")
-    env = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_ACCEPT_ENCODING": "gzip",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        **headers,
-    }
+def environ(path=FORM, cookie=f"csrftoken={SECRET}", **fields):
     if cookie:
-        env["HTTP_COOKIE"] = cookie
-    return env
-
-
-def call(application, env):
-    answer = {}
-
-    def start_response(status, headers, exc_info=None):
-        answer["status"], answer["headers"] = status, headers
-
-    body = b"".join(application(env, start_response))
-    return answer["status"], answer["headers"], body
+        fields["HTTP_COOKIE"] = cookie
+    return wsgi_environ(path, **fields)
 
 
 def page(body):
@@ -108,12 +49,18 @@ def csrf_cookie(headers):
 
 
 def test_after_django_has_answered_the_form_the_next_visitor_is_answered_ahead_of_it(
-    site, requests_django_saw
+    wsgi_site, requests_django_saw, caplog
 ):
-    by_django = call(site, environ())
+    by_django = call(wsgi_site, environ())
     assert len(requests_django_saw) == 1
-    ahead = call(site, environ())
+    caplog.clear()
+    with caplog.at_level("INFO", logger="clinic.request"):
+        ahead = call(wsgi_site, environ(HTTP_X_REQUEST_ID="0123456789abcdef"))
     assert len(requests_django_saw) == 1  # Django never saw the second request
+    # Tagged and logged like every other request.
+    assert ("X-Request-ID", "0123456789abcdef") in ahead[1]
+    [line] = [r for r in caplog.records if r.name == "clinic.request"]
+    assert (line.path, line.status) == (FORM, 200)
     assert ahead[0] == by_django[0] == "200 OK"
     assert sorted(name for name, _ in ahead[1]) == sorted(name for name, _ in by_django[1])
     assert {(n, v) for n, v in ahead[1] if n not in PER_ANSWER} == {
@@ -123,30 +70,30 @@ def test_after_django_has_answered_the_form_the_next_visitor_is_answered_ahead_o
     assert ("Content-Length", str(len(ahead[2]))) in ahead[1]
 
 
-def test_the_csrf_cookie_is_kept_renewed_or_replaced_as_djangos_middleware_does(site):
-    call(site, environ())
-    _, headers, body = call(site, environ())
+def test_the_csrf_cookie_is_kept_renewed_or_replaced_as_djangos_middleware_does(wsgi_site):
+    call(wsgi_site, environ())
+    _, headers, body = call(wsgi_site, environ())
     assert csrf_cookie(headers).startswith(f"csrftoken={SECRET};")
     assert _unmask_cipher_token(hidden(page(body), "csrfmiddlewaretoken")) == SECRET
     for cookie in ("", "csrftoken=not-a-token!"):
-        _, headers, body = call(site, environ(cookie=cookie))
+        _, headers, body = call(wsgi_site, environ(cookie=cookie))
         secret = re.match(r"csrftoken=(\w{32});", csrf_cookie(headers)).group(1)
         assert secret != SECRET
         assert _unmask_cipher_token(hidden(page(body), "csrfmiddlewaretoken")) == secret
     by_django = csrf_cookie(call(WSGIHandler(), environ())[1])
-    ahead = csrf_cookie(call(site, environ())[1])
+    ahead = csrf_cookie(call(wsgi_site, environ())[1])
     # The same attributes; only the expiry date can move on by a second.
     assert re.sub(r"expires=[^;]*;", "", ahead) == re.sub(r"expires=[^;]*;", "", by_django)
 
 
-def test_a_form_sent_from_a_page_answered_ahead_of_django_is_stored(site, settings):
+def test_a_form_sent_from_a_page_answered_ahead_of_django_is_stored(wsgi_site, settings):
     settings.CONSULTATION_MIN_FILL_SECONDS = 0
-    call(site, environ())
-    _, headers, body = call(site, environ(cookie=""))
+    call(wsgi_site, environ())
+    _, headers, body = call(wsgi_site, environ(cookie=""))
     cookie = csrf_cookie(headers).split(";", 1)[0]
     data = consultation_payload(page(body)).encode()
     status, headers, _ = call(
-        site,
+        wsgi_site,
         environ(
             cookie=cookie,
             REQUEST_METHOD="POST",
@@ -161,13 +108,13 @@ def test_a_form_sent_from_a_page_answered_ahead_of_django_is_stored(site, settin
 
 @pytest.mark.parametrize("session_key", ["k" * 32, "abc"])  # well formed, or not
 def test_a_visitor_with_a_session_cookie_gets_the_cookies_django_gives(
-    site, requests_django_saw, session_key
+    wsgi_site, requests_django_saw, session_key
 ):
     cookie = f"csrftoken={SECRET}; sessionid={session_key}"
-    call(site, environ())
+    call(wsgi_site, environ())
     by_django = call(WSGIHandler(), environ(cookie=cookie))
     seen = len(requests_django_saw)
-    ahead = call(site, environ(cookie=cookie))
+    ahead = call(wsgi_site, environ(cookie=cookie))
     assert len(requests_django_saw) == seen
 
     def cookies(answer):
@@ -177,10 +124,12 @@ def test_a_visitor_with_a_session_cookie_gets_the_cookies_django_gives(
     assert {n for n, _ in ahead[1]} == {n for n, _ in by_django[1]}
 
 
-def test_each_visitor_gets_their_own_form_token_and_referring_page(site):
-    call(site, environ())
-    first = page(call(site, environ(HTTP_REFERER="http://testserver/stretches/cobra-stretch/"))[2])
-    second = page(call(site, environ(HTTP_REFERER="https://elsewhere.example/page/"))[2])
+def test_each_visitor_gets_their_own_form_token_and_referring_page(wsgi_site):
+    call(wsgi_site, environ())
+    first = page(
+        call(wsgi_site, environ(HTTP_REFERER="http://testserver/stretches/cobra-stretch/"))[2]
+    )
+    second = page(call(wsgi_site, environ(HTTP_REFERER="https://elsewhere.example/page/"))[2])
     assert hidden(first, "form_token") != hidden(second, "form_token")
     assert hidden(first, "source_page") == "/stretches/cobra-stretch/"
     assert hidden(second, "source_page") == ""
@@ -197,50 +146,40 @@ def test_each_visitor_gets_their_own_form_token_and_referring_page(site):
         {"path": "/book/"},
     ],
 )
-def test_anything_unusual_is_left_to_django(site, requests_django_saw, unusual):
-    call(site, environ())
+def test_anything_unusual_is_left_to_django(wsgi_site, requests_django_saw, unusual):
+    call(wsgi_site, environ())
     assert filled_pages_wsgi.filled_page(environ(**unusual)) is None
 
 
-def test_plain_http_is_left_to_the_https_redirect(site, settings):
-    call(site, environ())
+def test_plain_http_is_left_to_the_https_redirect(wsgi_site, settings):
+    call(wsgi_site, environ())
     settings.SECURE_SSL_REDIRECT = True
     assert filled_pages_wsgi.filled_page(environ()) is None
     assert filled_pages_wsgi.filled_page(environ(HTTP_X_FORWARDED_PROTO="https")) is None
 
 
-def test_a_content_edit_is_shown_at_once(site, requests_django_saw):
-    call(site, environ())
+def test_a_content_edit_is_shown_at_once(wsgi_site, requests_django_saw):
+    call(wsgi_site, environ())
     site_settings = SiteSettings.current()
     site_settings.clinic_name = "Riverside Back Clinic"
     site_settings.save()
     # Not made yet for the new content: Django answers, and makes it.
     assert filled_pages_wsgi.filled_page(environ()) is None
-    assert "Riverside Back Clinic" in page(call(site, environ())[2])
+    assert "Riverside Back Clinic" in page(call(wsgi_site, environ())[2])
     seen = len(requests_django_saw)
-    assert "Riverside Back Clinic" in page(call(site, environ())[2])
+    assert "Riverside Back Clinic" in page(call(wsgi_site, environ())[2])
     assert len(requests_django_saw) == seen
 
 
-def test_the_answer_is_logged_with_its_request_id(site, caplog):
-    call(site, environ())
-    caplog.clear()
-    with caplog.at_level("INFO", logger="clinic.request"):
-        _, headers, _ = call(site, environ(HTTP_X_REQUEST_ID="0123456789abcdef"))
-    assert ("X-Request-ID", "0123456789abcdef") in headers
-    [line] = [r for r in caplog.records if r.name == "clinic.request"]
-    assert (line.path, line.status) == (FORM, 200)
-
-
-def test_nothing_is_recorded_while_debugging(site, settings):
+def test_nothing_is_recorded_while_debugging(wsgi_site, settings):
     settings.DEBUG = True
-    call(site, environ())
+    call(wsgi_site, environ())
     settings.DEBUG = False
     assert filled_pages_wsgi.filled_page(environ()) is None
 
 
-def test_a_page_that_fails_ahead_of_django_is_answered_by_django(site, monkeypatch, caplog):
-    call(site, environ())
+def test_a_page_that_fails_ahead_of_django_is_answered_by_django(wsgi_site, monkeypatch, caplog):
+    call(wsgi_site, environ())
 
     def broken(request):
         raise RuntimeError("a bug")
@@ -251,6 +190,6 @@ def test_a_page_that_fails_ahead_of_django_is_answered_by_django(site, monkeypat
         key,
         filled_pages_wsgi._Route(broken, filled_pages_wsgi._routes[key].headers),
     )
-    status, _, body = call(site, environ())
+    status, _, body = call(wsgi_site, environ())
     assert status == "200 OK" and "csrfmiddlewaretoken" in page(body)
     assert "could not be answered ahead of Django" in caplog.text

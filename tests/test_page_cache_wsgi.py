@@ -2,17 +2,14 @@
 the same bytes and headers as Django's own answer, never a page older than
 the content, and only what Django has already judged safe."""
 
-import io
-import sys
-
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from clinic import page_cache_wsgi
-from clinic.page_cache_wsgi import cached_page, serve_cached_pages
+from clinic.page_cache_wsgi import cached_page
 from stretches.models import Stretch
+from tests.wsgi_calls import call, wsgi_environ
 
 pytestmark = pytest.mark.django_db
 
@@ -29,99 +26,63 @@ def no_pages_from_other_tests():
 
 
 def environ(path=PATH, **headers):
-    path, _, query = path.partition("?")
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_ACCEPT_ENCODING": "gzip",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_X_REQUEST_ID": "request-id-from-nginx",  # echoed by both
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        **headers,
-    }
+    # nginx's request id, echoed by both answers.
+    return wsgi_environ(path, **{"HTTP_X_REQUEST_ID": "request-id-from-nginx", **headers})
 
 
-def call(application, env):
-    answer = {}
-
-    def start_response(status, headers, exc_info=None):
-        answer["status"], answer["headers"] = status, headers
-
-    body = b"".join(application(env, start_response))
-    return answer["status"], answer["headers"], body
-
-
-@pytest.fixture
-def site():
-    # As Django's test client does: a request's end must not close the
-    # connection that holds the test's transaction.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield serve_cached_pages(WSGIHandler())
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-def test_a_cached_page_is_answered_with_the_bytes_and_headers_django_sends(site):
-    call(site, environ())  # rendered and stored
+def test_a_cached_page_is_answered_with_the_bytes_and_headers_django_sends(wsgi_site):
+    call(wsgi_site, environ())  # rendered and stored
     assert cached_page(environ()) is not None
     by_django = call(WSGIHandler(), environ())  # PageCacheMiddleware's answer
-    assert call(site, environ()) == by_django
+    assert call(wsgi_site, environ()) == by_django
     plain = call(WSGIHandler(), environ(HTTP_ACCEPT_ENCODING="identity"))
-    assert call(site, environ(HTTP_ACCEPT_ENCODING="identity")) == plain
+    assert call(wsgi_site, environ(HTTP_ACCEPT_ENCODING="identity")) == plain
 
 
-def test_a_cached_page_carries_and_logs_its_request_id(site, caplog):
-    call(site, environ())
+def test_a_cached_page_carries_and_logs_its_request_id(wsgi_site, caplog):
+    call(wsgi_site, environ())
     caplog.clear()
     with caplog.at_level("INFO", logger="clinic.request"):
-        _, headers, _ = call(site, environ(HTTP_X_REQUEST_ID="0123456789abcdef"))
+        _, headers, _ = call(wsgi_site, environ(HTTP_X_REQUEST_ID="0123456789abcdef"))
     assert ("X-Request-ID", "0123456789abcdef") in headers
     [line] = [r for r in caplog.records if r.name == "clinic.request"]
     assert (line.path, line.status) == (PATH, 200)
 
 
-def test_a_content_edit_is_seen_at_once(site):
-    call(site, environ())
+def test_a_content_edit_is_seen_at_once(wsgi_site):
+    call(wsgi_site, environ())
     stretch = Stretch.objects.get(slug="cobra-stretch")
     stretch.title = "Cobra Stretch, revised"
     stretch.save()
     assert cached_page(environ()) is None  # the new version is not stored yet
-    _, _, body = call(site, environ(HTTP_ACCEPT_ENCODING="identity"))
+    _, _, body = call(wsgi_site, environ(HTTP_ACCEPT_ENCODING="identity"))
     assert b"Cobra Stretch, revised" in body
 
 
-def test_a_path_django_has_not_served_as_a_public_page_is_left_to_django(site):
-    call(site, environ())
+def test_a_path_django_has_not_served_as_a_public_page_is_left_to_django(wsgi_site):
+    call(wsgi_site, environ())
     assert cached_page(environ("/consultation/")) is None
     assert cached_page(environ("/stretches/no-such-stretch/")) is None
 
 
-def test_a_host_django_has_not_accepted_is_left_to_django(site):
-    call(site, environ())
+def test_a_host_django_has_not_accepted_is_left_to_django(wsgi_site):
+    call(wsgi_site, environ())
     assert cached_page(environ(HTTP_HOST="evil.example")) is None
-    status, _, _ = call(site, environ(HTTP_HOST="evil.example"))
+    status, _, _ = call(wsgi_site, environ(HTTP_HOST="evil.example"))
     assert status.startswith("400")
 
 
-def test_conditional_requests_and_other_methods_are_left_to_django(site):
-    _, headers, _ = call(site, environ())
+def test_conditional_requests_and_other_methods_are_left_to_django(wsgi_site):
+    _, headers, _ = call(wsgi_site, environ())
     etag = dict(headers)["ETag"]
     assert cached_page(environ(HTTP_IF_NONE_MATCH=etag)) is None
-    assert call(site, environ(HTTP_IF_NONE_MATCH=etag))[0].startswith("304")
+    assert call(wsgi_site, environ(HTTP_IF_NONE_MATCH=etag))[0].startswith("304")
     assert cached_page(environ(REQUEST_METHOD="HEAD")) is None
     assert cached_page(environ(REQUEST_METHOD="POST")) is None
 
 
-def test_plain_http_is_left_to_the_https_redirect(site, settings):
-    call(site, environ())
+def test_plain_http_is_left_to_the_https_redirect(wsgi_site, settings):
+    call(wsgi_site, environ())
     settings.SECURE_SSL_REDIRECT = True
     assert cached_page(environ()) is None
     assert cached_page(environ(HTTP_X_FORWARDED_PROTO="https")) is None  # no proxy trusted
@@ -130,14 +91,14 @@ def test_plain_http_is_left_to_the_https_redirect(site, settings):
     assert cached_page(environ(HTTP_X_FORWARDED_PROTO="https")) is None
 
 
-def test_undeclared_query_parameters_share_the_page_and_odd_values_are_not_served(site):
-    call(site, environ("/stretches/"))
+def test_undeclared_query_parameters_share_the_page_and_odd_values_are_not_served(wsgi_site):
+    call(wsgi_site, environ("/stretches/"))
     assert cached_page(environ("/stretches/?utm_source=mail")) is not None
     assert cached_page(environ("/stretches/?page=02")) is None
 
 
-def test_a_database_that_cannot_be_read_leaves_the_page_to_django(site):
-    call(site, environ())
+def test_a_database_that_cannot_be_read_leaves_the_page_to_django(wsgi_site):
+    call(wsgi_site, environ())
     assert cached_page(environ()) is not None
     with connection.cursor() as cursor:  # rolled back with the test
         cursor.execute("ALTER TABLE clinic_contentversion RENAME TO clinic_contentversion_gone")

@@ -4,25 +4,20 @@ session and CSRF token, a time held from it is held, and whatever changes the
 diary or needs a write goes to Django."""
 
 import gzip
-import io
 import re
-import sys
 import urllib.parse
 
 import pytest
 import time_machine
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import Client
 
 from booking.forms import slot_value
 from booking.models import Hold
 from booking.services import book_appointment
 from clinic import filled_pages_wsgi
-from clinic.page_cache_wsgi import serve_cached_pages
 from tests.booking.builders import london
 from tests.booking.flow import answer_warning_signs, choose, first_free_slot, hold
+from tests.wsgi_calls import call, wsgi_environ
 
 pytestmark = pytest.mark.django_db
 
@@ -38,30 +33,6 @@ def frozen_clock():
         yield traveller
 
 
-@pytest.fixture(autouse=True)
-def django_answers_first():
-    filled_pages_wsgi.forget_routes()
-    yield
-    filled_pages_wsgi.forget_routes()
-
-
-@pytest.fixture
-def site():
-    return serve_cached_pages(WSGIHandler())
-
-
-@pytest.fixture
-def requests_django_saw():
-    seen = []
-
-    def count(**kwargs):
-        seen.append(1)
-
-    request_started.connect(count)
-    yield seen
-    request_started.disconnect(count)
-
-
 @pytest.fixture
 def patient(diary):
     """The Cookie header of a patient who has chosen a type and place, with
@@ -74,43 +45,15 @@ def patient(diary):
     return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
 
 
-def environ(cookie, method="GET", path=TIMES, body=b"", **headers):
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_ACCEPT_ENCODING": "gzip",
-        "HTTP_COOKIE": cookie,
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        **headers,
-    }
-
-
-def call(application, env):
-    answer = {}
-
-    def start_response(status, headers, exc_info=None):
-        answer["status"], answer["headers"] = status, headers
-
-    # As Django's test client does around each request: its end must not
-    # close the connection that holds the test's transaction.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        body = b"".join(application(env, start_response))
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return answer["status"], answer["headers"], body
+def environ(cookie, method="GET", path=TIMES, body=b"", **fields):
+    return wsgi_environ(
+        path,
+        body,
+        REQUEST_METHOD=method,
+        HTTP_COOKIE=cookie,
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+        **fields,
+    )
 
 
 def page(body):
@@ -126,11 +69,11 @@ def offered(html):
 
 
 def test_the_week_is_answered_ahead_of_django_as_django_answers_it(
-    site, patient, requests_django_saw
+    wsgi_site, patient, requests_django_saw
 ):
-    by_django = call(site, environ(patient))
+    by_django = call(wsgi_site, environ(patient))
     assert len(requests_django_saw) == 1
-    ahead = call(site, environ(patient))
+    ahead = call(wsgi_site, environ(patient))
     assert len(requests_django_saw) == 1  # Django never saw the second request
     assert ahead[0] == by_django[0] == "200 OK"
     assert sorted(name for name, _ in ahead[1]) == sorted(name for name, _ in by_django[1])
@@ -142,14 +85,14 @@ def test_the_week_is_answered_ahead_of_django_as_django_answers_it(
     assert offered(page(ahead[2]))
 
 
-def test_a_time_held_from_a_week_answered_ahead_of_django_is_held(site, patient, diary):
-    call(site, environ(patient))
-    _, _, body = call(site, environ(patient))
+def test_a_time_held_from_a_week_answered_ahead_of_django_is_held(wsgi_site, patient, diary):
+    call(wsgi_site, environ(patient))
+    _, _, body = call(wsgi_site, environ(patient))
     html = page(body)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "slot": offered(html)[0]})
     status, headers, _ = call(
-        site, environ(patient, method="POST", path="/book/hold/", body=form.encode())
+        wsgi_site, environ(patient, method="POST", path="/book/hold/", body=form.encode())
     )
     assert status.startswith("302"), status
     assert dict(headers)["Location"] == "/book/details/"
@@ -157,12 +100,12 @@ def test_a_time_held_from_a_week_answered_ahead_of_django_is_held(site, patient,
 
 
 def test_a_booking_made_elsewhere_leaves_the_week_at_once(
-    site, patient, diary, requests_django_saw
+    wsgi_site, patient, diary, requests_django_saw
 ):
     location, clinician, appointment_type = diary
-    call(site, environ(patient))
+    call(wsgi_site, environ(patient))
     slot = first_free_slot(appointment_type, clinician)
-    assert slot_value(slot) in offered(page(call(site, environ(patient))[2]))
+    assert slot_value(slot) in offered(page(call(wsgi_site, environ(patient))[2]))
     book_appointment(
         clinician=clinician,
         location=location,
@@ -172,13 +115,15 @@ def test_a_booking_made_elsewhere_leaves_the_week_at_once(
     )
     # Not made for this state of the diary: Django answers, and makes it.
     assert filled_pages_wsgi.filled_page(environ(patient)) is None
-    assert slot_value(slot) not in offered(page(call(site, environ(patient))[2]))
+    assert slot_value(slot) not in offered(page(call(wsgi_site, environ(patient))[2]))
     seen = len(requests_django_saw)
-    assert slot_value(slot) not in offered(page(call(site, environ(patient))[2]))
+    assert slot_value(slot) not in offered(page(call(wsgi_site, environ(patient))[2]))
     assert len(requests_django_saw) == seen
 
 
-def test_a_patient_back_from_a_held_time_is_answered_by_django_which_gives_it_back(site, diary):
+def test_a_patient_back_from_a_held_time_is_answered_by_django_which_gives_it_back(
+    wsgi_site, diary
+):
     location, clinician, appointment_type = diary
     holding, other = Client(), Client()
     for client in (holding, other):
@@ -188,44 +133,48 @@ def test_a_patient_back_from_a_held_time_is_answered_by_django_which_gives_it_ba
     assert Hold.objects.count() == 1
     # Another patient's visits make the week for this state of the diary.
     other_cookie = "; ".join(f"{k}={m.value}" for k, m in other.cookies.items())
-    call(site, environ(other_cookie))
-    assert call(site, environ(other_cookie))[0] == "200 OK"
+    call(wsgi_site, environ(other_cookie))
+    assert call(wsgi_site, environ(other_cookie))[0] == "200 OK"
     holding_cookie = "; ".join(f"{k}={m.value}" for k, m in holding.cookies.items())
     assert filled_pages_wsgi.filled_page(environ(holding_cookie)) is None
-    status, _, _ = call(site, environ(holding_cookie))
+    status, _, _ = call(wsgi_site, environ(holding_cookie))
     assert status == "200 OK"
     assert not Hold.objects.exists()
 
 
-def test_the_session_cookie_is_renewed_as_djangos_middleware_renews_it(site, patient, settings):
-    call(site, environ(patient))
+def test_the_session_cookie_is_renewed_as_djangos_middleware_renews_it(
+    wsgi_site, patient, settings
+):
+    call(wsgi_site, environ(patient))
     settings.SESSION_SAVE_EVERY_REQUEST = True
-    _, headers, _ = call(site, environ(patient))
+    _, headers, _ = call(wsgi_site, environ(patient))
     assert any(
         value.strip().startswith("sessionid=") for name, value in headers if name == "Set-Cookie"
     )
 
 
-def test_a_visitor_who_has_not_chosen_is_sent_to_choose_by_django(site, patient):
-    call(site, environ(patient))
+def test_a_visitor_who_has_not_chosen_is_sent_to_choose_by_django(wsgi_site, patient):
+    call(wsgi_site, environ(patient))
     csrf_only = "; ".join(part for part in patient.split("; ") if part.startswith("csrftoken="))
     assert filled_pages_wsgi.filled_page(environ(csrf_only)) is None
-    status, headers, _ = call(site, environ(csrf_only))
+    status, headers, _ = call(wsgi_site, environ(csrf_only))
     assert status.startswith("302") and dict(headers)["Location"] == "/book/choose/"
 
 
-def test_another_week_is_answered_ahead_once_django_has_made_it(site, patient, requests_django_saw):
+def test_another_week_is_answered_ahead_once_django_has_made_it(
+    wsgi_site, patient, requests_django_saw
+):
     next_week = environ(patient, QUERY_STRING="from=2026-03-09")
-    by_django = page(call(site, next_week)[2])
+    by_django = page(call(wsgi_site, next_week)[2])
     seen = len(requests_django_saw)
-    ahead = page(call(site, next_week)[2])
+    ahead = page(call(wsgi_site, next_week)[2])
     assert len(requests_django_saw) == seen
     assert without_token(ahead) == without_token(by_django)
     assert "2026-03-09" in " ".join(offered(ahead))
     assert not any(value.startswith("2026-03-02") for value in offered(ahead))
 
 
-def test_an_address_with_a_nul_is_refused_by_django(site, patient):
-    call(site, environ(patient))
+def test_an_address_with_a_nul_is_refused_by_django(wsgi_site, patient):
+    call(wsgi_site, environ(patient))
     assert filled_pages_wsgi.filled_page(environ(patient, QUERY_STRING="from=%00")) is None
-    assert call(site, environ(patient, QUERY_STRING="from=%00"))[0].startswith("400")
+    assert call(wsgi_site, environ(patient, QUERY_STRING="from=%00"))[0].startswith("400")

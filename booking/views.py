@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -19,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from clinic.filled_pages_wsgi import answer_ahead_with
+from clinic.filled_pages_wsgi import answer_ahead_with, never_cached
 from clinic.models import ContentVersion
 from clinic.recent import Recent
 from consultations.red_flags import Urgency
@@ -358,7 +357,7 @@ def times_ahead(request):
     choice, clinicians = week_choice
     response = _times_page(request, state, choice, clinicians=clinicians, made_only=True)
     if response is not None:
-        add_never_cache_headers(response)
+        never_cached(response)
     return response
 
 

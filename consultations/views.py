@@ -4,13 +4,12 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
-from clinic.filled_pages_wsgi import answer_ahead_with
+from clinic.filled_pages_wsgi import answer_ahead_with, never_cached
 from clinic.network import client_ip, client_network
 from clinic.ratelimit import allow, parse_rate, period_name
 
@@ -108,7 +107,7 @@ def empty_form_ahead(request):
     if page is None:
         return None
     response = _filled_in(request, page)
-    add_never_cache_headers(response)
+    never_cached(response)
     return response
 
 

@@ -15,7 +15,6 @@ import json
 
 from django.conf import settings
 from django.contrib.sessions.backends import db
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from clinic import driver_cursor
@@ -32,7 +31,7 @@ class SessionStore(db.SessionStore):
         row = driver_cursor.fetch_one(
             f"SELECT session_data FROM {model._meta.db_table} "
             "WHERE session_key = %s AND expire_date > %s",
-            [self.session_key, _database_time(timezone.now())],
+            [self.session_key, driver_cursor.datetime_param(timezone.now())],
         )
         if row is None:
             self._session_key = None
@@ -50,7 +49,3 @@ class SessionStore(db.SessionStore):
             _decoded.remember(key, text)
         return json.loads(text)
 
-
-def _database_time(moment):
-    # The driver's cursor is the default database's (clinic/driver_cursor.py).
-    return connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(moment)

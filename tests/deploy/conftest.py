@@ -14,6 +14,8 @@ def deployed_site(tmp_path_factory):
         CONSULTATION_RATE_LIMIT="4/h",
         # Every racing patient reaches the last step with the same time.
         BOOKING_HOLD_MINUTES="0",
+        # As deployed: each worker keeps its database connection between requests.
+        DB_CONN_MAX_AGE="60",
     ) as site:
         add_content_editor(site.env)
         yield site

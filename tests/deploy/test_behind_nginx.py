@@ -233,6 +233,33 @@ def test_a_booking_race_spread_over_both_instances_books_once(deployed_site):
     assert [mail["to"] for mail in site.mail.delivered].count((winner,)) == 1
 
 
+def test_a_time_booked_on_one_instance_leaves_the_week_on_the_other_at_once(deployed_site):
+    site = deployed_site
+    instance_a, instance_b = site.instances
+    choice = booking_choice(site.database)
+    watcher = Visitor(instance_a)
+    watcher.get("/book/")
+    watcher.post("/book/", {})
+    watcher.post("/book/choose/", choice)
+
+    def times_offered():
+        status, _, page = watcher.get("/book/times/")
+        assert status == 200, page[:2000]
+        return [unescape(value) for value in re.findall(r'name="slot" value="([^"]+)"', page)]
+
+    # Instance A's workers have all made the week and keep what its diary held.
+    weeks = [times_offered() for _ in range(6)]
+    slot = weeks[0][0]
+    assert all(slot in week for week in weeks)
+    patient = walk_to_confirm(instance_b, choice, slot, 300)
+    assert patient.post("/book/review/", {})[0] == 302
+
+    for _ in range(6):
+        week = times_offered()
+        assert slot not in week
+        assert week  # the rest of the week is still offered
+
+
 def test_a_short_mixed_load_has_no_errors_and_stores_each_booking_once(deployed_site):
     """CI's short version of `python -m bench.mixed` (60 s, 64 clients)."""
     site = deployed_site

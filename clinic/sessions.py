@@ -48,4 +48,3 @@ class SessionStore(db.SessionStore):
             text = json.dumps(session)
             _decoded.remember(key, text)
         return json.loads(text)
-

@@ -25,9 +25,7 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
     ],
 )
 def test_a_datetime_is_written_as_django_writes_it(moment):
-    assert driver_cursor.datetime_param(moment) == connection.ops.adapt_datetimefield_value(
-        moment
-    )
+    assert driver_cursor.datetime_param(moment) == connection.ops.adapt_datetimefield_value(moment)
 
 
 def test_a_datetime_written_by_the_driver_finds_the_row_django_stored():

@@ -465,8 +465,6 @@ def _blocks_summary(clinician_ids, begins, ends, now):
     """(how many, the newest id, the sum of ids) of the live blocks of
     `clinician_ids` from `begins` to `ends`: those of appointments, and of
     holds not lapsed at `now`."""
-    datetime_param = driver_cursor.datetime_param
-    begins, ends, now = datetime_param(begins), datetime_param(ends), datetime_param(now)
     # Taken before the blocks are read: a change while they are, makes the
     # next marker differ from this one.
     marker = driver_cursor.change_marker()
@@ -476,12 +474,16 @@ def _blocks_summary(clinician_ids, begins, ends, now):
     # read holds until the first live hold's end.
     if kept is not None and (kept[0] is None or now < kept[0]):
         return kept[1]
+    datetime_param = driver_cursor.datetime_param
+    begins, ends, now = datetime_param(begins), datetime_param(ends), datetime_param(now)
     # In plain SQL on the driver's cursor (clinic/driver_cursor.py): Django
     # took longer to build and run the query than it takes to answer.
     next_lapse, *summary = driver_cursor.fetch_one(
         _summary_sql(len(clinician_ids)), [now, *clinician_ids, begins, ends, now]
     )
     if marker:
+        if next_lapse is not None:
+            next_lapse = driver_cursor.datetime_from_sqlite(next_lapse)
         _recent_summaries.remember(key, (next_lapse, summary))
     return summary
 

@@ -7,6 +7,8 @@ its own cursor's would. The query is not in `connection.queries`.
 Parameters go to the driver as they are: a datetime through
 `datetime_param`, as Django would have written it."""
 
+import datetime
+
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
@@ -35,6 +37,12 @@ def datetime_param(moment):
         # Naive, in the connection's zone (UTC unless DATABASES says otherwise).
         return str(moment.astimezone(database.timezone).replace(tzinfo=None))
     return moment
+
+
+def datetime_from_sqlite(text):
+    """An aware datetime from one SQLite holds, as Django reads it."""
+    database = connections[DEFAULT_DB_ALIAS]
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=database.timezone)
 
 
 def change_marker():

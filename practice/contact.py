@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from clinic.models import ContentVersion, SiteSettings, phone_uri
+from clinic.recent import Recent
 
 from .models import Location
 
@@ -49,7 +50,19 @@ def main_location(request=None):
     return found[0]
 
 
+# The details each content version gave lately, in this process: every page's
+# footer shows them, and reading the settings and the main location from the
+# shared cache again cost a page about 80 µs. A version never changes, so the
+# copy here is never stale.
+_recent_contacts = Recent()
+
+
 def clinic_contact(request=None):
+    version = ContentVersion.for_request(request) if request else ContentVersion.current()
+    return _recent_contacts.get_or_make(version, lambda: _clinic_contact(request))
+
+
+def _clinic_contact(request):
     site = SiteSettings.current(request)
     location = main_location(request)
     if location is None:

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.db import connection, models
 
 from clinic.images import picture, validate_image
+from clinic.recent import Recent
 
 
 class TimeStampedModel(models.Model):
@@ -115,6 +116,13 @@ class ContentVersion(models.Model):
 
 
 REMINDER_HOURS_DEFAULT = 24
+
+
+# The settings each content version gave lately, in this process: every page
+# shows them, and reading them from the shared cache again (unpickling a
+# model) cost a rendered page about 100 µs. A version never changes, so the
+# copy here is never stale; pages only read it.
+_recent_site_settings = Recent()
 
 
 class SiteSettings(TimeStampedModel):
@@ -236,6 +244,13 @@ class SiteSettings(TimeStampedModel):
         if request is not None and hasattr(request, "_site_settings"):
             return request._site_settings
         version = ContentVersion.for_request(request) if request else ContentVersion.current()
+        site = _recent_site_settings.get_or_make(version, lambda: cls._for_version(version))
+        if request is not None:
+            request._site_settings = site
+        return site
+
+    @classmethod
+    def _for_version(cls, version):
         key = f"{cls.CACHE_KEY}:{version}"
         site = cache.get(key)
         if site is None:
@@ -243,8 +258,6 @@ class SiteSettings(TimeStampedModel):
             cache.set(key, site, cls.CACHE_SECONDS)
             # The latest copy read, for pages shown without the database.
             cache.set(cls.CACHE_KEY, site, cls.CACHE_SECONDS)
-        if request is not None:
-            request._site_settings = site
         return site
 
     @classmethod

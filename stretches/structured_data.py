@@ -1,8 +1,7 @@
 """schema.org data for search engines, rendered as JSON-LD: an `Article` for a
 guide and a `HowTo` (its steps and hold time) for each stretch."""
 
-from django.urls import reverse
-
+from clinic.page_urls import page_url
 from clinic.site_address import absolute_url
 
 
@@ -10,7 +9,7 @@ def _organization(site):
     organization = {
         "@type": "MedicalClinic",
         "name": site.clinic_name,
-        "url": absolute_url(reverse("stretches:home")),
+        "url": absolute_url(page_url("stretches:home")),
     }
     if site.logo:
         organization["logo"] = absolute_url(site.logo.url)

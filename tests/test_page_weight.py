@@ -19,10 +19,26 @@ def collected_static(settings, tmp_path):
     """The production static set-up: collectstatic into a temporary folder."""
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+        "staticfiles": {"BACKEND": "clinic.static_files.StaticFilesStorage"}
     }
     call_command("collectstatic", interactive=False, verbosity=0)
     return settings.STATIC_ROOT
+
+
+def test_each_static_address_is_the_manifests_and_a_missing_file_is_refused_each_time(
+    collected_static,
+):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    whitenoise = CompressedManifestStaticFilesStorage()
+    for _ in range(2):
+        assert staticfiles_storage.url("css/site.css") == whitenoise.url("css/site.css")
+        assert re.fullmatch(
+            r"/static/css/site\.[0-9a-f]{12}\.css", staticfiles_storage.url("css/site.css")
+        )
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            staticfiles_storage.url("css/no-such-file.css")
 
 
 def linked_static_files(html):

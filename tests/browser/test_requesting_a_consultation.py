@@ -119,11 +119,12 @@ def test_patient_requests_a_consultation_from_a_stretch_with_the_keyboard_only(
     sign_in_in_browser(page, live_server.url, "staff", "a-long-password-1")
     # The first of the consultations app's models: its list of requests.
     page.locator("#content-main .app-consultations th[scope=row] a").first.click()
-    assert PATIENT["full_name"] in page.locator("#result_list").inner_text()
+    expect(page.locator("#result_list")).to_contain_text(PATIENT["full_name"])
     page.get_by_role("link", name=PATIENT["full_name"]).click()
-    details = page.locator("#content-main").inner_text()
-    assert STRETCH["title"] in details
-    assert "+447911123456" in details
+    # The click does not wait for the request's page to load: these do.
+    details = page.locator("#content-main")
+    expect(details).to_contain_text(STRETCH["title"])
+    expect(details).to_contain_text("+447911123456")
 
 
 def test_a_mistake_is_announced_and_tied_to_its_field(

@@ -29,9 +29,9 @@ def fetch_one(sql, params=()):
 
 
 def datetime_param(moment):
-    """An aware datetime as Django writes it for the default database: the
-    same as `connection.ops.adapt_datetimefield_value`, in a fifth of the time
-    (its settings and connection lookups were a tenth of a day view)."""
+    """An aware datetime as Django writes it for the default database, the
+    same as `connection.ops.adapt_datetimefield_value`, for a query on the
+    driver's cursor (tests/database/test_driver_cursor.py compares them)."""
     database = connections[DEFAULT_DB_ALIAS]
     if database.vendor == "sqlite":
         # Naive, in the connection's zone (UTC unless DATABASES says otherwise).

@@ -119,9 +119,9 @@ REMINDER_HOURS_DEFAULT = 24
 
 
 # The settings each content version gave lately, in this process: every page
-# shows them, and reading them from the shared cache again (unpickling a
-# model) cost a rendered page about 100 µs. A version never changes, so the
-# copy here is never stale; pages only read it.
+# shows them, and each page read them from the shared cache again (unpickling
+# a model, and a round trip with Redis). A version never changes, so the copy
+# here is never stale; pages only read it.
 _recent_site_settings = Recent()
 
 

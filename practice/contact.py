@@ -51,8 +51,8 @@ def main_location(request=None):
 
 
 # The details each content version gave lately, in this process: every page's
-# footer shows them, and reading the settings and the main location from the
-# shared cache again cost a page about 80 µs. A version never changes, so the
+# footer shows them, and each page read the settings and the main location
+# from the shared cache again. A version never changes, so the
 # copy here is never stale.
 _recent_contacts = Recent()
 

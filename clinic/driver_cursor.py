@@ -11,6 +11,8 @@ import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from clinic import wal_index
+
 
 def fetch_one(sql, params=()):
     """The first row of `sql` (parameters as `%s`, as Django writes them), or None."""
@@ -50,13 +52,17 @@ def change_marker():
     not changed in between, by any connection or process; None where the
     database cannot tell so cheaply (PostgreSQL).
 
-    On SQLite: `PRAGMA data_version` changes when another connection commits,
-    and the connection's own count of changed rows when it writes, committed
-    or not. The connection itself is part of the marker, as both counts are
-    its own."""
+    On SQLite, the WAL index's header where it tells (clinic/wal_index.py).
+    Otherwise (in memory, inside a transaction) `PRAGMA data_version`, which
+    changes when another connection commits, and the connection's own count
+    of changed rows, which changes when it writes, committed or not. The
+    connection itself is part of the marker, as both counts are its own."""
     database = connections[DEFAULT_DB_ALIAS]
     if database.vendor != "sqlite":
         return None
+    committed = wal_index.commit_marker(database)
+    if committed is not None:
+        return committed
     if database.connection is None:
         database.ensure_connection()
     driver_connection = database.connection

@@ -26,7 +26,7 @@ from django.core.handlers.wsgi import get_path_info
 from django.db import DatabaseError
 from django.http import QueryDict
 
-from clinic import driver_cursor, page_cache
+from clinic import driver_cursor, page_cache, wal_index
 from clinic.models import ContentVersion
 from clinic.recent import Recent
 from clinic.request_log import current_request_id, log_request, valid_request_id
@@ -145,11 +145,25 @@ _recent_answers = Recent()
 VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE id = 1"
 
 
+# The version this process read last, and the database's commit marker taken
+# just before: while the marker holds, nothing was committed since.
+_version_read = (None, None)
+
+
 def content_version():
-    """`ContentVersion.current()` on the driver's own cursor: about 4 µs
-    against 15 through Django's cursor wrapper, on every cached page."""
+    """`ContentVersion.current()`, read again only once something was
+    committed (clinic/wal_index.py, on SQLite), and then on the driver's own
+    cursor: about 4 µs against 15 through Django's cursor wrapper."""
+    global _version_read
+    # Taken before the query: a commit in between changes the marker, so the
+    # version stored with it can only be newer than the marker, never older.
+    marker = wal_index.commit_marker()
+    if marker is not None and marker == _version_read[0]:
+        return _version_read[1]
     row = driver_cursor.fetch_one(VERSION_SQL)
-    return row[0] if row else ContentVersion.current()
+    version = row[0] if row else ContentVersion.current()
+    _version_read = (marker, version)
+    return version
 
 
 def scheme_of(environ):

@@ -29,7 +29,12 @@ from django.http import QueryDict
 from clinic import driver_cursor, page_cache, wal_index
 from clinic.models import ContentVersion
 from clinic.recent import Recent
-from clinic.request_log import current_request_id, log_request, valid_request_id
+from clinic.request_log import (
+    current_request_id,
+    log_request,
+    logging_requests,
+    valid_request_id,
+)
 
 CONDITIONAL_HEADERS = (
     "HTTP_IF_NONE_MATCH",
@@ -53,16 +58,17 @@ def serve_cached_pages(django_application):
         # Logged and tagged like every other request (clinic/request_log.py);
         # both kinds of page are public, so their paths are no secret.
         request_id = valid_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
-        token = current_request_id.set(request_id)
-        try:
-            log_request(
-                method="GET",
-                path=get_path_info(environ),
-                status=int(status.split(" ", 1)[0]),
-                started=started,
-            )
-        finally:
-            current_request_id.reset(token)
+        if logging_requests():
+            token = current_request_id.set(request_id)
+            try:
+                log_request(
+                    method="GET",
+                    path=get_path_info(environ),
+                    status=int(status.split(" ", 1)[0]),
+                    started=started,
+                )
+            finally:
+                current_request_id.reset(token)
         start_response(status, [*headers, ("X-Request-ID", request_id)])
         return [body]
 

@@ -15,8 +15,8 @@ the client chose them; nor are query strings, form data or addresses.
 
 import contextvars
 import logging
+import random
 import re
-import secrets
 import time
 
 logger = logging.getLogger("clinic.request")
@@ -33,7 +33,20 @@ def request_id_from(request):
 
 
 def valid_request_id(given):
-    return given if REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
+    return given if given and REQUEST_ID.fullmatch(given) else new_request_id()
+
+
+def new_request_id():
+    """32 hex digits, like nginx's. An id only ties log lines together: it
+    must be unique, not unguessable. Python's generator, seeded by the
+    system once per process and again in each forked worker, saves asking
+    the kernel on every request that came without one."""
+    return f"{random.getrandbits(128):032x}"
+
+
+def logging_requests():
+    """Whether request lines are logged at all (LOG_LEVEL INFO or lower)."""
+    return logger.isEnabledFor(logging.INFO)
 
 
 def log_request(*, method, path, status, started):

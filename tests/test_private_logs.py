@@ -1,10 +1,13 @@
 """A patient's details never reach the logs or the error emails."""
 
 import logging
+import os
+import re
 
 import pytest
 from django.core import mail
 
+from clinic.request_log import new_request_id
 from tests.factories import consultation_form_data
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +97,28 @@ def test_a_request_without_a_usable_id_gets_a_new_one(client, json_log_lines):
         first["X-Request-ID"],
         forged["X-Request-ID"],
     ]
+
+
+def test_workers_forked_from_one_process_make_ids_of_their_own():
+    """gunicorn forks its workers from one process: each must make its own
+    ids, not the same sequence."""
+    read_end, write_end = os.pipe()
+    children = []
+    for _ in range(2):
+        child = os.fork()
+        if child == 0:
+            os.write(write_end, new_request_id().encode())
+            os._exit(0)
+        children.append(child)
+    for child in children:
+        os.waitpid(child, 0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as made:
+        ids = made.read().decode()
+    first, second = ids[:32], ids[32:]
+    assert re.fullmatch("[0-9a-f]{32}", first)
+    assert re.fullmatch("[0-9a-f]{32}", second)
+    assert first != second != new_request_id()
 
 
 def test_a_submission_leaves_nothing_private_in_the_json_lines(client, json_log_lines, settings):

@@ -7,8 +7,9 @@ PAGES_JSON is a list of {"name", "method", "path"} (and "session":
 "booking" for a page only a patient part-way through booking sees). Each
 round measures, for every page, the yardstick (`--yardstick`, the bare WSGI
 callable of bench/bare_wsgi.py, answering as many bytes as the page) and
-then the page, each for `duration` seconds or `max_requests` requests,
-whichever comes first, with `concurrency` threads, each opening a connection
+the page in turns (yardstick, page, page, yardstick), each turn for half of
+`duration` seconds or of `max_requests` requests, whichever comes first,
+with `concurrency` threads, each opening a connection
 per request as a browser's first visit would (gunicorn's sync workers close
 it anyway). Standard library only.
 """
@@ -297,10 +298,11 @@ def run(
     pids,
     yardstick,
 ):
-    """Measures each page's yardstick right before the page, round after
-    round: each page's ratio is the median over rounds of its figure against
-    its yardstick's of a moment before, so a burst of other work on the
-    machine lands on both sides of a ratio rather than on one page."""
+    """Measures each page and its yardstick in turns, round after round
+    (yardstick, page, page, yardstick): each page's ratio is the median over
+    rounds of its figure against its yardstick's in the same round, so a
+    burst of other work on the machine lands on both sides of a ratio rather
+    than on one page."""
     available = []
     for page in pages:
         if page.get("session") == "booking":
@@ -332,14 +334,26 @@ def run(
             warmed_up[page["name"]] = len(result["latencies"])
             measure(base, bare, min(warmup, 0.5), concurrency, max_requests, pids=pids)
         for _, (page, bare) in itertools.product(range(rounds), group):
-            pair = {
-                "bare": measure(base, bare, duration, concurrency, max_requests, pids=pids),
-                "page": measure(
-                    base, page, duration, concurrency, max_requests, min_fill_seconds, pids
-                ),
-            }
-            for side, result in pair.items():
+            # Yardstick, page, page, yardstick, each for half the round: a
+            # change in the machine's speed during the round (other work
+            # starting or ending) weighs on both sides alike.
+            pair = {"bare": empty(), "page": empty()}
+            for side in ("bare", "page", "page", "bare"):
+                result = (
+                    measure(base, bare, duration / 2, concurrency, max_requests // 2, pids=pids)
+                    if side == "bare"
+                    else measure(
+                        base,
+                        page,
+                        duration / 2,
+                        concurrency,
+                        max_requests // 2,
+                        min_fill_seconds,
+                        pids,
+                    )
+                )
                 for figure in result:
+                    pair[side][figure] += result[figure]
                     totals[page["name"]][side][figure] += result[figure]
             before, after = summary(pair["bare"]), summary(pair["page"])
             if before["per_second"] and after["per_second"]:

@@ -322,10 +322,12 @@ def write_results(results, slot_search_results, speed_ms, args, command, seconds
         f"- Load: `bench/load.py` in its own process, {args.concurrency} threads, a new "
         f"connection per request, `Accept-Encoding: gzip`; after a {args.warmup} s warm-up "
         f"per page, {args.rounds} rounds, each measuring every page for {args.duration} s "
-        "right after its yardstick for as long; the POST's warm-up and rounds come after all "
-        "the others', as a burst of writes weighed on the next page measured (the article "
-        "measured 0.63× right after the POST's second, 0.83× without). A page's ratio is the "
-        "median over the rounds of its throughput divided by its yardstick's.",
+        "and its yardstick for as long, in turns of half that (yardstick, page, page, "
+        "yardstick), so that a change in the machine's speed weighs on both; the POST's "
+        "warm-up and rounds come after all the others', as a burst of writes weighed on the "
+        "next page measured (the article measured 0.63× right after the POST's second, "
+        "0.83× without). A page's ratio is the median over the rounds of its throughput "
+        "divided by its yardstick's.",
         f"- Targets: cached read pages ≥ {CACHED_TARGET}×; the consultation form and the "
         f"booking day view ≥ {FORM_TARGET}×; a page rendered right after a content edit "
         f"(PAGE_CACHE=0) ≥ {AFTER_EDIT_TARGET}×.",

@@ -213,11 +213,14 @@ WAITLIST_COLUMNS = [
 
 def export(records, *, by):
     """What is held in `records`, as plain data for the patient, recorded in
-    the audit trail."""
+    the audit trail. An appointment booked from an exported request is
+    listed once, with the request."""
+    with_their_requests = {a.pk for c in records.requests for a in c.appointments.all()}
     data = patient_data(records.requests) | {
         "appointments": [
             {title: value(appointment) for title, value in APPOINTMENT_COLUMNS}
             for appointment in records.appointments
+            if appointment.pk not in with_their_requests
         ],
         "waiting-list entries": [
             {title: value(entry) for title, value in WAITLIST_COLUMNS}

@@ -189,6 +189,38 @@ def test_the_export_holds_only_the_ticked_records_of_each_kind(admin_client, ada
     assert "Ada" not in audit.detail
 
 
+def test_an_appointment_booked_from_an_exported_request_is_listed_once(
+    admin_client, adas_records, practice
+):
+    request = adas_records["request"]
+    from_request = book_online(
+        practice,
+        2,
+        patient_name=request.full_name,
+        patient_email=request.email,
+        answers={"consultation_request": request},
+    )
+    contact = {"email": "ada@example.com"}
+    assert set(listed(find(admin_client, **contact))["appointments"]) == {
+        adas_records["appointment"].pk,
+        from_request.pk,
+    }
+    data = json.loads(
+        act(
+            admin_client,
+            "export",
+            contact,
+            request=[request],
+            appointment=[adas_records["appointment"], from_request],
+        ).content
+    )
+    [exported_request] = data["requests"]
+    assert [a["Number"] for a in exported_request["Appointments booked from it"]] == [
+        from_request.pk
+    ]
+    assert [a["Number"] for a in data["appointments"]] == [adas_records["appointment"].pk]
+
+
 def test_a_patient_who_only_booked_online_can_have_their_data(admin_client, adas_records):
     contact = {"email": "else@example.com"}
     _, booking, _ = adas_records["others"]

@@ -23,8 +23,12 @@ connection that held it, and opened again with the next connection.
 """
 
 import contextlib
+import dataclasses
+import itertools
 import os
 import threading
+import weakref
+from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -34,8 +38,7 @@ HEADER_BYTES = 48
 
 def commit_marker(database=None):
     """A value equal to one taken earlier only if nothing was committed to
-    the database in between (and the connection is the same); None where
-    that cannot be told this way: not
+    the database in between; None where that cannot be told this way: not
     SQLite, not in WAL mode, a database in memory, inside a transaction
     (whose writes are not committed yet, but seen by its own connection) or
     while the header is being written."""
@@ -43,18 +46,23 @@ def commit_marker(database=None):
     if database.vendor != "sqlite":
         return None
     watched = getattr(database, "_wal_index", None)
-    if watched is None or database.connection is None or watched[0] is not database.connection:
+    if (
+        watched is None
+        or database.connection is None
+        or watched.connection is not database.connection
+    ):
         watched = _watch(database)
-    index_file = watched[1]
-    if index_file is None or database.in_atomic_block or not database.autocommit:
+    if watched.file is None or database.in_atomic_block or not database.autocommit:
         return None
     try:
-        header = os.pread(index_file, 2 * HEADER_BYTES, 0)
+        header = os.pread(watched.file, 2 * HEADER_BYTES, 0)
     except OSError:
         return None
     if len(header) < 2 * HEADER_BYTES or header[:HEADER_BYTES] != header[HEADER_BYTES:]:
         return None
-    return (watched[0], header[:HEADER_BYTES])
+    # The file's number, not the connection: markers are kept as keys, and
+    # would keep closed connections alive.
+    return (watched.number, header[:HEADER_BYTES])
 
 
 _this_thread = threading.local()
@@ -70,9 +78,22 @@ def _default_database():
     return database
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Watched:
+    connection: object  # the driver's connection that holds the file
+    file: int | None  # the open -shm file; None if there is none to read
+    number: int  # different for every file opened in this process
+    close: Callable  # closes the file, once
+
+
+_numbers = itertools.count()
+
+
 def _watch(database):
     """Opens the WAL index of `database`'s connection, once the connection
-    holds it, and ties the two together on the database wrapper."""
+    holds it, and ties the two together on the database wrapper. The file is
+    closed when the next one is opened, or when the wrapper goes (with its
+    thread, under runserver's thread per request)."""
     stop_watching(database)
     if database.connection is None:
         database.ensure_connection()
@@ -85,12 +106,17 @@ def _watch(database):
     if not database.is_in_memory_db() and not name.startswith("file:"):
         with contextlib.suppress(OSError):  # no such file: not in WAL mode
             index_file = os.open(f"{name}-shm", os.O_RDONLY | os.O_CLOEXEC)
-    database._wal_index = (driver_connection, index_file)
+    close = weakref.finalize(database, os.close, index_file) if index_file is not None else None
+    database._wal_index = _Watched(driver_connection, index_file, next(_numbers), close or _nothing)
     return database._wal_index
+
+
+def _nothing():
+    pass
 
 
 def stop_watching(database):
     watched = getattr(database, "_wal_index", None)
     database._wal_index = None
-    if watched is not None and watched[1] is not None:
-        os.close(watched[1])
+    if watched is not None:
+        watched.close()

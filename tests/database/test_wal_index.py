@@ -3,9 +3,12 @@ committed to a SQLite database since it was taken, by any connection in any
 process, without a query; and says it cannot tell rather than guess."""
 
 import contextlib
+import gc
+import os
 import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 from django.db.utils import ConnectionHandler
@@ -113,6 +116,44 @@ def test_the_index_of_a_closed_connection_is_never_read_again(database):
         other.execute("INSERT INTO page (title) VALUES ('After')")
         other.commit()
         assert wal_index.commit_marker(database) != reopened
+
+
+def open_index_files(database):
+    index = f"{database.settings_dict['NAME']}-shm"
+    targets = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the listing's own, closed by now
+            targets.append(os.readlink(f"/proc/self/fd/{fd}"))
+    # A file SQLite deleted since (the last connection closed) reads "… (deleted)".
+    return sum(1 for target in targets if target.startswith(index))
+
+
+def test_a_thread_that_ends_leaves_no_index_file_open(tmp_path):
+    """runserver answers each request on a thread of its own, with Django's
+    connections of that thread."""
+    path = tmp_path / "site.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+    handler = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": path}})
+
+    def request():
+        assert wal_index.commit_marker(handler["default"]) is not None
+
+    for _ in range(20):
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert open_index_files(handler["default"]) == 0
+
+
+def test_a_new_connection_closes_the_file_the_last_one_opened(database):
+    wal_index.commit_marker(database)
+    open_at_first = open_index_files(database)  # SQLite's own, and the marker's
+    for _ in range(5):
+        database.close()
+        wal_index.commit_marker(database)
+    assert open_index_files(database) == open_at_first
 
 
 def test_a_database_in_memory_cannot_tell(tmp_path):

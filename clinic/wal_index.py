@@ -12,7 +12,7 @@ being written.
 Reading the header is one `pread`. A query costs three system calls (a lock
 on the index, a look at the file, the unlock) and the statement's own work:
 under gunicorn, a cached page took about 35 µs less CPU with the header read
-in place of its content-version query (bench/results.md).
+in place of its content-version query (README, Performance).
 
 The `-shm` file is opened only after this process's connection has read the
 database. From then until that connection closes, the file cannot go: the

@@ -83,7 +83,7 @@ class _Watched:
     connection: object  # the driver's connection that holds the file
     file: int | None  # the open -shm file; None if there is none to read
     number: int  # different for every file opened in this process
-    close: Callable  # closes the file, once
+    close: Callable | None  # closes the file, once
 
 
 _numbers = itertools.count()
@@ -107,16 +107,12 @@ def _watch(database):
         with contextlib.suppress(OSError):  # no such file: not in WAL mode
             index_file = os.open(f"{name}-shm", os.O_RDONLY | os.O_CLOEXEC)
     close = weakref.finalize(database, os.close, index_file) if index_file is not None else None
-    database._wal_index = _Watched(driver_connection, index_file, next(_numbers), close or _nothing)
+    database._wal_index = _Watched(driver_connection, index_file, next(_numbers), close)
     return database._wal_index
-
-
-def _nothing():
-    pass
 
 
 def stop_watching(database):
     watched = getattr(database, "_wal_index", None)
     database._wal_index = None
-    if watched is not None:
+    if watched is not None and watched.close is not None:
         watched.close()
